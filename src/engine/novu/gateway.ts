@@ -1,0 +1,50 @@
+import type {
+  Environment,
+  RemoteWorkflow,
+  WorkflowDefinition
+} from '../model.js'
+
+/**
+ * What the engine needs from Novu, in the engine's own terms. The real
+ * implementation (`client.ts`) talks to Novu's API through `@novu/api`;
+ * the planner and the phases only ever see this interface.
+ *
+ * Every method throws a `NovuApiError` (see `errors.ts`) on failure,
+ * already classified and with a readable message.
+ */
+export interface NovuGateway {
+  /** The environment the secret key belongs to (`GET /v1/environments/me`). */
+  currentEnvironment(): Promise<Environment>
+
+  /** Every environment of the organisation (`GET /v1/environments`). */
+  listEnvironments(): Promise<Environment[]>
+
+  /**
+   * One workflow, from the key's environment or, with `environmentId`,
+   * from another environment of the same organisation. `null` when Novu
+   * says the workflow does not exist; a 404 for a missing route throws.
+   */
+  getWorkflow(
+    workflowId: string,
+    environmentId?: string
+  ): Promise<RemoteWorkflow | null>
+
+  /**
+   * Creates the workflow and returns it as saved. Throws when Novu saved
+   * it under another `workflowId` (a suffixed duplicate).
+   */
+  createWorkflow(definition: WorkflowDefinition): Promise<RemoteWorkflow>
+
+  /**
+   * Replaces the workflow with the definition. Steps are matched to
+   * `current` by `stepId` and carry its internal ids, so they keep their
+   * identity; steps absent from the definition are deleted by Novu.
+   */
+  updateWorkflow(
+    definition: WorkflowDefinition,
+    current: RemoteWorkflow
+  ): Promise<RemoteWorkflow>
+
+  /** Copies the key's version of the workflow into the target. */
+  syncWorkflow(workflowId: string, targetEnvironmentId: string): Promise<void>
+}

@@ -1,0 +1,3 @@
+import * as core from '@actions/core'
+import { Novu } from '@novu/api'
+core.info(typeof Novu)
