@@ -1,3 +1,3 @@
-import * as core from '@actions/core'
-import { Novu } from '@novu/api'
-core.info(typeof Novu)
+import { run } from './action/main.js'
+
+await run()

@@ -139,6 +139,8 @@ export interface Environment {
   name: string
   identifier: string
   type?: string
+  /** Set on every environment but Development, which is their parent. */
+  parentId?: string
 }
 
 export type DevelopmentOutcome =
@@ -203,6 +205,10 @@ export interface RunResult {
   /** Run-level failures (bad key, wrong URL) that stopped the run. */
   fatal?: string
   counts: RunCounts
+  /** Anything created, updated or synced (in a plan: would be). */
+  hasChanges: boolean
+  /** What the run cost in requests; absent when nothing was sent. */
+  requests?: RequestStats
   startedAt: string
   durationMs: number
 }
@@ -213,4 +219,13 @@ export interface RunCounts {
   unchanged: number
   synced: number
   failed: number
+}
+
+export interface RequestStats {
+  requests: number
+  writes: number
+  /** Responses with status 429. */
+  throttled: number
+  /** Requests sent again after a retryable failure. */
+  retried: number
 }

@@ -1,22 +1,22 @@
-import type { Mode, RunResult } from './model.js'
-
-/** Everything the engine needs to know, read once from inputs or flags. */
-export interface EngineSettings {
-  mode: Mode
-  /** Base URL without a trailing slash or version segment. */
-  apiUrl: string
-  /** Development secret key; empty in validate mode. */
-  secretKey: string
-  /** Globs of definition files, relative to `cwd`. */
-  workflowGlobs: string[]
-  /** Only these workflow ids; empty means all. */
-  workflowIds: string[]
-  /** Environment names or ids, in promotion order. */
-  targetEnvironments: string[]
-  /** Most requests in flight; `auto` sizes it from rate-limit headers. */
-  concurrency: number | 'auto'
-  cwd: string
-}
+import pLimit from 'p-limit'
+import { loadDefinitions } from './definitions/load.js'
+import type {
+  ContentIssue,
+  DefinitionProblem,
+  Environment,
+  FieldChange,
+  LoadedDefinition,
+  PromotionResult,
+  RemoteWorkflow,
+  RunCounts,
+  RunResult,
+  WorkflowDefinition,
+  WorkflowResult
+} from './model.js'
+import { createNovuGateway } from './novu/client.js'
+import type { NovuGateway } from './novu/gateway.js'
+import { asDefinition, compareWorkflow } from './plan/compare.js'
+import type { EngineSettings } from './settings.js'
 
 /** Where the engine reports progress; the action maps it to @actions/core. */
 export interface EngineLogger {
@@ -27,7 +27,624 @@ export interface EngineLogger {
   group<T>(name: string, work: () => Promise<T>): Promise<T>
 }
 
-export declare function runEngine(
+export interface EngineDependencies {
+  /** A gateway to use instead of one built from the settings. */
+  gateway?: NovuGateway & { stats?(): RunResult['requests'] }
+}
+
+/** A failure that ends the run: bad key, wrong URL, unknown target. */
+export class RunStoppedError extends Error {
+  override name = 'RunStoppedError'
+}
+
+/** The only origin whose workflows Novu lets the API change and sync. */
+const MANAGEABLE_ORIGIN = 'novu-cloud'
+
+/** Engine-side cap on workflows worked on at once in `auto` mode. */
+const AUTO_TASKS = 32
+
+interface Entry {
+  result: WorkflowResult
+  definition?: WorkflowDefinition
+  /** Development's copy after the Development phase. */
+  developmentCopy?: RemoteWorkflow
+  failed: boolean
+}
+
+/**
+ * Runs one mode of the action from start to end and returns what it did.
+ * It throws only for programming errors; every expected failure, run-level
+ * or per workflow, is in the result.
+ */
+export async function runEngine(
   settings: EngineSettings,
-  logger: EngineLogger
-): Promise<RunResult>
+  logger: EngineLogger,
+  dependencies: EngineDependencies = {}
+): Promise<RunResult> {
+  const startedAt = new Date()
+  const result: RunResult = {
+    mode: settings.mode,
+    targets: [],
+    workflows: [],
+    problems: [],
+    counts: { created: 0, updated: 0, unchanged: 0, synced: 0, failed: 0 },
+    hasChanges: false,
+    startedAt: startedAt.toISOString(),
+    durationMs: 0
+  }
+  if (settings.mode !== 'validate') result.apiUrl = settings.apiUrl
+  let gateway = dependencies.gateway
+
+  try {
+    const definitions = await loadPhase(settings, logger, result)
+    if (definitions === undefined || settings.mode === 'validate') {
+      return result
+    }
+
+    const novu =
+      gateway ??
+      createNovuGateway({
+        apiUrl: settings.apiUrl,
+        secretKey: settings.secretKey,
+        concurrency: settings.concurrency,
+        logger
+      })
+    gateway = novu
+    const run = new Run(settings, logger, novu, result)
+    await run.start(definitions)
+  } catch (error) {
+    if (!isRunStopping(error)) throw error
+    result.fatal = messageOf(error)
+  } finally {
+    result.requests = gateway?.stats?.()
+    result.counts = countResults(result)
+    result.hasChanges = hasChanges(result)
+    result.durationMs = Date.now() - startedAt.getTime()
+  }
+  return result
+}
+
+/** Loads definitions; `undefined` when the run must stop here. */
+async function loadPhase(
+  settings: EngineSettings,
+  logger: EngineLogger,
+  result: RunResult
+): Promise<LoadedDefinition[] | undefined> {
+  // A promotion of named ids copies what Development holds; it needs no
+  // files, so a release job can run it from any checkout.
+  if (settings.mode === 'sync' && settings.workflowIds.length > 0) {
+    logger.info(
+      `Mode "sync" with workflow ids: promoting what Development holds; ` +
+        'definition files are not read.'
+    )
+    return []
+  }
+
+  return logger.group('Loading definitions', async () => {
+    const outcome = await loadDefinitions({
+      cwd: settings.cwd,
+      globs: settings.workflowGlobs,
+      workflowIds: settings.workflowIds
+    })
+    logger.info(
+      `Found ${outcome.files.length} definition file(s) matching ` +
+        settings.workflowGlobs.map((glob) => `"${glob}"`).join(', ')
+    )
+    result.problems = outcome.problems
+    for (const problem of outcome.problems) logger.debug(describe(problem))
+
+    if (outcome.problems.length > 0) {
+      result.fatal =
+        `${outcome.problems.length} problem(s) in definition files; ` +
+        'nothing was sent to Novu. Fix the files named above and run again.'
+      return undefined
+    }
+    if (outcome.files.length === 0) {
+      result.fatal =
+        'No definition files matched ' +
+        settings.workflowGlobs.map((glob) => `"${glob}"`).join(', ') +
+        '. Check the "workflows" input; globs are relative to the ' +
+        'repository root.'
+      return undefined
+    }
+    logger.info(
+      `Loaded ${outcome.definitions.length} workflow(s): ` +
+        outcome.definitions
+          .map((loaded) => `"${loaded.definition.workflowId}"`)
+          .join(', ')
+    )
+    return outcome.definitions
+  })
+}
+
+class Run {
+  private readonly limit: ReturnType<typeof pLimit>
+  private stopped?: string
+
+  constructor(
+    private readonly settings: EngineSettings,
+    private readonly logger: EngineLogger,
+    private readonly gateway: NovuGateway,
+    private readonly result: RunResult
+  ) {
+    const tasks =
+      settings.concurrency === 'auto' ? AUTO_TASKS : settings.concurrency
+    this.limit = pLimit(tasks)
+  }
+
+  async start(definitions: LoadedDefinition[]): Promise<void> {
+    const { mode } = this.settings
+    const source = await this.checkSource()
+    const targets = await this.resolveTargets(source)
+    this.result.targets = targets.map((target) => target.name)
+
+    const entries = this.entriesFor(definitions)
+    if (mode === 'sync') {
+      await this.logger.group('Reading Development', () =>
+        this.readDevelopment(entries)
+      )
+    } else {
+      const title =
+        mode === 'plan' ? 'Comparing with Development' : 'Updating Development'
+      await this.logger.group(title, () => this.developmentPhase(entries))
+    }
+
+    if (mode === 'upsert') return
+    for (const target of targets) {
+      const title =
+        mode === 'plan'
+          ? `Comparing Development with ${target.name}`
+          : `Syncing to ${target.name}`
+      await this.logger.group(title, () => this.promotionPhase(entries, target))
+    }
+  }
+
+  /** The key must belong to Development: every write starts there. */
+  private async checkSource(): Promise<Environment> {
+    const source = await this.gateway.currentEnvironment()
+    this.logger.info(`The secret key belongs to environment "${source.name}"`)
+    if (source.parentId !== undefined) {
+      throw new RunStoppedError(
+        `The secret key belongs to environment "${source.name}", not to ` +
+          'Development. Workflows are edited in Development and promoted ' +
+          'from it: use the Development secret key and name ' +
+          `"${source.name}" in "target-environments".`
+      )
+    }
+    return source
+  }
+
+  private async resolveTargets(source: Environment): Promise<Environment[]> {
+    const wanted = this.settings.targetEnvironments
+    if (wanted.length === 0) {
+      if (this.settings.mode === 'sync') {
+        throw new RunStoppedError(
+          'Mode "sync" promotes workflows but "target-environments" is ' +
+            'empty. Name the environments to promote to, such as ' +
+            '"Production".'
+        )
+      }
+      if (this.settings.mode === 'deploy') {
+        this.logger.info(
+          'No "target-environments" given: workflows stay in Development.'
+        )
+      }
+      return []
+    }
+    if (this.settings.mode === 'upsert') {
+      this.logger.info(
+        'Mode "upsert" writes Development only; "target-environments" ' +
+          'is ignored.'
+      )
+      return []
+    }
+
+    const environments = await this.gateway.listEnvironments()
+    const targets: Environment[] = []
+    for (const name of wanted) {
+      const match = environments.find(
+        (environment) =>
+          environment.id === name ||
+          environment.identifier === name ||
+          environment.name.toLowerCase() === name.toLowerCase()
+      )
+      if (match === undefined) {
+        const known = environments.map((e) => `"${e.name}"`).join(', ')
+        throw new RunStoppedError(
+          `Target environment "${name}" does not exist. This organisation ` +
+            `has ${known}; fix "target-environments".`
+        )
+      }
+      if (match.id === source.id) {
+        throw new RunStoppedError(
+          `Target environment "${name}" is the environment of the secret ` +
+            'key, which is the source of every sync. Remove it from ' +
+            '"target-environments".'
+        )
+      }
+      if (targets.some((target) => target.id === match.id)) continue
+      targets.push(match)
+    }
+    this.logger.info(
+      `Promotion order: ${targets.map((t) => `"${t.name}"`).join(' → ')}`
+    )
+    return targets
+  }
+
+  private entriesFor(definitions: LoadedDefinition[]): Entry[] {
+    const entries: Entry[] =
+      definitions.length > 0
+        ? definitions.map(({ definition, source }) => ({
+            definition,
+            failed: false,
+            result: {
+              workflowId: definition.workflowId,
+              name: definition.name,
+              file: source.file,
+              line: source.line,
+              promotions: []
+            }
+          }))
+        : this.settings.workflowIds.map((workflowId) => ({
+            failed: false,
+            result: { workflowId, name: workflowId, promotions: [] }
+          }))
+    this.result.workflows = entries.map((entry) => entry.result)
+    return entries
+  }
+
+  private async developmentPhase(entries: Entry[]): Promise<void> {
+    const existing = await this.existingWorkflows(entries)
+    await Promise.all(
+      entries.map((entry) =>
+        this.task(entry, 'development', () =>
+          this.applyToDevelopment(entry, existing)
+        )
+      )
+    )
+  }
+
+  /**
+   * Which workflow ids Development holds, from its list: one request per
+   * hundred workflows instead of one failed read per new workflow.
+   */
+  private async existingWorkflows(entries: Entry[]): Promise<Set<string>> {
+    const listed = await this.gateway.listWorkflows()
+    const ids = new Set(listed.map((workflow) => workflow.workflowId))
+    const missing = entries.filter(
+      (entry) => !ids.has(entry.result.workflowId)
+    ).length
+    this.logger.info(
+      `Development holds ${listed.length} workflow(s); ` +
+        `${missing} of ${entries.length} managed here are new`
+    )
+    return ids
+  }
+
+  private async applyToDevelopment(
+    entry: Entry,
+    existing: Set<string>
+  ): Promise<void> {
+    const definition = entry.definition as WorkflowDefinition
+    const id = definition.workflowId
+    const plan = this.settings.mode === 'plan'
+    const current = existing.has(id)
+      ? await this.gateway.getWorkflow(id)
+      : null
+
+    if (current === null) {
+      if (plan) {
+        entry.result.development = development('would-create')
+        this.logger.info(`"${id}": would be created`)
+        return
+      }
+      const created = await this.gateway.createWorkflow(definition)
+      entry.developmentCopy = created
+      entry.result.development = development('created', [], created.issues)
+      this.logger.info(`"${id}": created`)
+      return
+    }
+
+    this.refuseForeignOrigin(current)
+    const changes = compareWorkflow(definition, current)
+    if (changes.length === 0) {
+      entry.developmentCopy = current
+      entry.result.development = development('unchanged', [], current.issues)
+      this.logger.info(`"${id}": unchanged`)
+      return
+    }
+
+    this.logger.info(
+      `"${id}": ${plan ? 'would be updated' : 'updating'}; differs in ` +
+        changes.map((change) => change.path).join(', ')
+    )
+    if (plan) {
+      entry.developmentCopy = current
+      entry.result.development = development(
+        'would-update',
+        changes,
+        current.issues
+      )
+      return
+    }
+    const updated = await this.gateway.updateWorkflow(definition, current)
+    entry.developmentCopy = updated
+    entry.result.development = development('updated', changes, updated.issues)
+  }
+
+  /** Sync mode: Development's copies are the source, read as they are. */
+  private async readDevelopment(entries: Entry[]): Promise<void> {
+    await Promise.all(
+      entries.map((entry) =>
+        this.task(entry, 'development', async () => {
+          const id = entry.result.workflowId
+          const current = await this.gateway.getWorkflow(id)
+          if (current === null) {
+            throw new Error(
+              `Workflow "${id}" does not exist in Development, so there ` +
+                'is nothing to promote. Check "workflow-ids", or deploy it ' +
+                'first.'
+            )
+          }
+          this.refuseForeignOrigin(current)
+          entry.developmentCopy = current
+          entry.result.name = current.name
+        })
+      )
+    )
+  }
+
+  private async promotionPhase(
+    entries: Entry[],
+    target: Environment
+  ): Promise<void> {
+    const eligible = entries.filter((entry) => this.mayPromote(entry, target))
+    if (eligible.length === 0) return
+    const states = await this.targetStates(target)
+
+    await Promise.all(
+      eligible.map((entry) =>
+        this.task(entry, target.name, () =>
+          this.promote(entry, target, states)
+        )
+      )
+    )
+  }
+
+  /**
+   * Whether each workflow already matches in the target, from one
+   * environment diff; `undefined` when the server cannot diff (older
+   * self-hosted versions), in which case each workflow is read instead.
+   */
+  private async targetStates(
+    target: Environment
+  ): Promise<Map<string, string> | undefined> {
+    try {
+      return await this.gateway.diffEnvironment(target.id)
+    } catch (error) {
+      if (isRunStopping(error)) throw error
+      this.logger.warning(
+        `Could not diff Development with "${target.name}" ` +
+          `(${messageOf(error)}); comparing each workflow instead.`
+      )
+      return undefined
+    }
+  }
+
+  private mayPromote(entry: Entry, target: Environment): boolean {
+    const skip = (reason: string): false => {
+      entry.result.promotions.push({
+        environment: target.name,
+        outcome: 'skipped',
+        changes: [],
+        reason,
+        issues: []
+      })
+      return false
+    }
+    if (entry.failed) {
+      return skip(
+        entry.result.promotions.some((p) => p.outcome === 'failed')
+          ? 'an earlier environment failed'
+          : 'Development failed'
+      )
+    }
+    const copy = entry.developmentCopy
+    if (copy?.status === 'ERROR' && !this.settings.promoteWithIssues) {
+      return skip(
+        'Novu marks the Development copy as in error (see its issues); ' +
+          'fix the definition or set "promote-with-issues: true"'
+      )
+    }
+    return true
+  }
+
+  private async promote(
+    entry: Entry,
+    target: Environment,
+    states: Map<string, string> | undefined
+  ): Promise<void> {
+    const id = entry.result.workflowId
+    const plan = this.settings.mode === 'plan'
+    const pending = entry.result.development?.outcome
+    const promotion: PromotionResult = {
+      environment: target.name,
+      outcome: 'in-sync',
+      changes: [],
+      issues: []
+    }
+    entry.result.promotions.push(promotion)
+
+    // In a plan that changes Development, the target is behind whatever
+    // it holds; the file's version is what it would receive.
+    const willChange = pending === 'would-create' || pending === 'would-update'
+    const source =
+      willChange && entry.definition !== undefined
+        ? entry.definition
+        : asDefinition(entry.developmentCopy as RemoteWorkflow)
+    let targetCopy: RemoteWorkflow | null | undefined
+    const compareTarget = async (): Promise<boolean> => {
+      targetCopy ??= await this.gateway.getWorkflow(id, target.id)
+      if (targetCopy === null) return false
+      promotion.changes = compareWorkflow(source, targetCopy)
+      return promotion.changes.length === 0
+    }
+
+    let inSync: boolean
+    if (willChange) inSync = false
+    else if (states !== undefined) inSync = states.get(id) === 'unchanged'
+    else inSync = await compareTarget()
+    // A plan shows what differs, field by field.
+    if (plan && !inSync && targetCopy === undefined) await compareTarget()
+
+    if (inSync) {
+      this.logger.info(`"${id}": already in sync with ${target.name}`)
+      return
+    }
+    if (plan) {
+      promotion.outcome = 'would-sync'
+      this.logger.info(`"${id}": would be synced to ${target.name}`)
+      return
+    }
+    await this.gateway.syncWorkflow(id, target.id)
+    promotion.outcome = 'synced'
+    this.logger.info(`"${id}": synced to ${target.name}`)
+  }
+
+  private refuseForeignOrigin(current: RemoteWorkflow): void {
+    if (current.origin === MANAGEABLE_ORIGIN) return
+    throw new Error(
+      `Workflow "${current.workflowId}" has origin "${current.origin}": ` +
+        'it is owned by a code-first bridge application, and Novu lets ' +
+        'neither updates nor syncs through the API change it. Manage it ' +
+        'from its bridge, or give this definition another workflowId.'
+    )
+  }
+
+  /**
+   * Runs one workflow's work for one phase; a failure is recorded on the
+   * workflow and ends only that workflow, unless it must end the run.
+   */
+  private task(
+    entry: Entry,
+    phase: string,
+    work: () => Promise<void>
+  ): Promise<void> {
+    return this.limit(async () => {
+      if (this.stopped !== undefined) {
+        this.record(entry, phase, 'skipped', this.stopped)
+        return
+      }
+      try {
+        await work()
+      } catch (error) {
+        if (isRunStopping(error)) throw error
+        const reason = messageOf(error)
+        this.record(entry, phase, 'failed', reason)
+        entry.failed = true
+        this.logger.warning(`"${entry.result.workflowId}": ${reason}`)
+        if (this.settings.failFast && this.stopped === undefined) {
+          this.stopped =
+            `not attempted: "fail-fast" stopped the run after ` +
+            `"${entry.result.workflowId}" failed`
+        }
+      }
+    })
+  }
+
+  private record(
+    entry: Entry,
+    phase: string,
+    outcome: 'failed' | 'skipped',
+    reason: string
+  ): void {
+    if (phase === 'development') {
+      entry.result.development = { ...development(outcome), reason }
+      if (outcome === 'skipped') entry.failed = true
+      return
+    }
+    const promotion = entry.result.promotions.find(
+      (p) => p.environment === phase
+    )
+    if (promotion !== undefined) {
+      promotion.outcome = outcome
+      promotion.reason = reason
+    } else {
+      entry.result.promotions.push({
+        environment: phase,
+        outcome,
+        changes: [],
+        reason,
+        issues: []
+      })
+    }
+  }
+}
+
+function development(
+  outcome: NonNullable<WorkflowResult['development']>['outcome'],
+  changes: FieldChange[] = [],
+  issues: ContentIssue[] = []
+): NonNullable<WorkflowResult['development']> {
+  return { outcome, changes, issues }
+}
+
+function countResults(result: RunResult): RunCounts {
+  const counts: RunCounts = {
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    synced: 0,
+    failed: 0
+  }
+  for (const workflow of result.workflows) {
+    const outcome = workflow.development?.outcome
+    if (outcome === 'created') counts.created += 1
+    if (outcome === 'updated') counts.updated += 1
+    if (outcome === 'unchanged') counts.unchanged += 1
+    const promotions = workflow.promotions
+    counts.synced += promotions.filter((p) => p.outcome === 'synced').length
+    if (
+      outcome === 'failed' ||
+      promotions.some((p) => p.outcome === 'failed')
+    ) {
+      counts.failed += 1
+    }
+  }
+  return counts
+}
+
+const CHANGING = new Set([
+  'created',
+  'updated',
+  'synced',
+  'would-create',
+  'would-update',
+  'would-sync'
+])
+
+function hasChanges(result: RunResult): boolean {
+  return result.workflows.some(
+    (workflow) =>
+      CHANGING.has(workflow.development?.outcome ?? '') ||
+      workflow.promotions.some((p) => CHANGING.has(p.outcome))
+  )
+}
+
+/** Errors that end the whole run rather than one workflow. */
+function isRunStopping(error: unknown): boolean {
+  return (
+    error instanceof RunStoppedError ||
+    (typeof error === 'object' &&
+      error !== null &&
+      (error as { fatal?: unknown }).fatal === true)
+  )
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+export function describe(problem: DefinitionProblem): string {
+  return `${problem.file}:${problem.line}: ${problem.message}`
+}

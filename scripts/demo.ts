@@ -1,0 +1,43 @@
+/**
+ * The main job, end to end, on this machine: starts the local Novu
+ * stand-in, runs the bundled action against it twice as a runner would,
+ * and prints each job summary. The second run shows that a repository
+ * Novu already matches costs reads only.
+ */
+import { fileURLToPath } from 'node:url'
+import { startStandIn } from '../stand-in/server.js'
+import { runAction } from './runner.js'
+
+const WORKSPACE = fileURLToPath(new URL('..', import.meta.url))
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+const novu = await startStandIn()
+try {
+  const inputs = {
+    'secret-key': novu.secretKey('Development'),
+    'api-url': novu.url,
+    workflows: 'examples/workflows/*.{json,yaml,yml}',
+    mode: 'deploy',
+    'target-environments': 'Staging\nProduction'
+  }
+  console.log(`Local Novu stand-in listening on ${novu.url}\n`)
+
+  for (const [index, title] of ['First deploy', 'Second deploy'].entries()) {
+    novu.resetRequests()
+    const run = await runAction({ inputs, workspace: WORKSPACE })
+    const writes = novu.requests.filter((r) => WRITES.has(r.method)).length
+    console.log(`━━━ ${index + 1}. ${title} ━━━\n`)
+    console.log(run.summary.trim())
+    console.log(
+      `\nexit code ${run.exitCode} · ${novu.requests.length} requests, ` +
+        `${writes} of them writes · outputs ${JSON.stringify(run.outputs)}\n`
+    )
+    if (run.exitCode !== 0) {
+      console.error(run.stdout)
+      process.exitCode = 1
+      break
+    }
+  }
+} finally {
+  await novu.close()
+}

@@ -1,0 +1,105 @@
+import * as core from '@actions/core'
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { RunResult } from '../engine/model.js'
+import { runEngine, type EngineLogger } from '../engine/run.js'
+import { renderSummary } from '../engine/report/summary.js'
+import { readInputs } from './inputs.js'
+
+const REPORT_NAME = 'novu-workflows-report.json'
+
+/** The action's entry: inputs in, engine run, outputs and reports out. */
+export async function run(): Promise<void> {
+  // Safe outputs first, so a later step reading them sees a real value
+  // even when this run stops early.
+  setCounts({ created: 0, updated: 0, unchanged: 0, synced: 0, failed: 0 })
+  core.setOutput('has-changes', 'false')
+  core.setOutput('report-file', '')
+
+  let result: RunResult
+  try {
+    const inputs = readInputs()
+    core.debug(
+      `Settings: mode "${inputs.mode}", api-url "${inputs.apiUrl}", ` +
+        `workflows ${JSON.stringify(inputs.workflowGlobs)}, ` +
+        `workflow-ids ${JSON.stringify(inputs.workflowIds)}, ` +
+        `targets ${JSON.stringify(inputs.targetEnvironments)}, ` +
+        `concurrency "${inputs.concurrency}"`
+    )
+    result = await runEngine(inputs, actionLogger)
+  } catch (error) {
+    core.setFailed(error instanceof Error ? error.message : String(error))
+    return
+  }
+
+  for (const problem of result.problems) {
+    core.error(problem.message, {
+      title: problem.field ? `Invalid ${problem.field}` : 'Invalid definition',
+      file: problem.file,
+      startLine: problem.line,
+      startColumn: problem.column
+    })
+  }
+  setCounts(result.counts)
+  core.setOutput('has-changes', String(result.hasChanges))
+  await writeReports(result)
+
+  if (result.fatal !== undefined) {
+    core.setFailed(result.fatal)
+  } else if (result.counts.failed > 0) {
+    core.setFailed(
+      `${result.counts.failed} workflow(s) failed; the others finished. ` +
+        'See the job summary for each reason.'
+    )
+  } else {
+    core.info(
+      `Done: ${result.counts.created} created, ${result.counts.updated} ` +
+        `updated, ${result.counts.unchanged} unchanged, ` +
+        `${result.counts.synced} synced.`
+    )
+  }
+}
+
+function setCounts(counts: RunResult['counts']): void {
+  for (const [name, value] of Object.entries(counts)) {
+    core.setOutput(name, String(value))
+  }
+}
+
+/** Reports are not the deploy: a failure to write one is a warning. */
+async function writeReports(result: RunResult): Promise<void> {
+  const directory = process.env.RUNNER_TEMP || process.cwd()
+  const file = path.join(directory, REPORT_NAME)
+  try {
+    await mkdir(directory, { recursive: true })
+    await writeFile(file, `${JSON.stringify(result, null, 2)}\n`)
+    core.setOutput('report-file', file)
+    core.info(`Report written to "${file}"`)
+  } catch (error) {
+    core.warning(`Could not write the report file "${file}": ${String(error)}`)
+  }
+
+  if (!process.env.GITHUB_STEP_SUMMARY) {
+    core.info('No GITHUB_STEP_SUMMARY: the job summary is not written.')
+    return
+  }
+  try {
+    await core.summary.addRaw(renderSummary(result, { runUrl: runUrl() }))
+      .write()
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${String(error)}`)
+  }
+}
+
+function runUrl(): string | undefined {
+  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env
+  if (!GITHUB_SERVER_URL || !GITHUB_REPOSITORY || !GITHUB_RUN_ID) return
+  return `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`
+}
+
+const actionLogger: EngineLogger = {
+  info: (message) => core.info(message),
+  warning: (message) => core.warning(message),
+  debug: (message) => core.debug(message),
+  group: (name, work) => core.group(name, work)
+}

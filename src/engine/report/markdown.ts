@@ -1,0 +1,40 @@
+/**
+ * Markdown escaping for text that comes from definition files or from
+ * Novu. Such text ends up in job summaries and pull-request comments, where
+ * a stray `|` breaks a table, `<` opens HTML, a backtick opens code and an
+ * `@name` notifies a stranger.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/\r?\n/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|#~])/g, '\\$1')
+    .replace(/@(?=[A-Za-z0-9])/g, '@\u200b')
+}
+
+/** Shortens long values so one field cannot fill a report. */
+export function shorten(text: string, limit = 80): string {
+  if (text.length <= limit) return text
+  return `${text.slice(0, limit - 1)}…`
+}
+
+/** A value for a diff line: JSON, shortened, escaped. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return '(none)'
+  const text = typeof value === 'string' ? JSON.stringify(value) : toJson(value)
+  return escapeMarkdown(shorten(text))
+}
+
+function toJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
+}
+
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`
+}
