@@ -10,7 +10,7 @@ export function escapeMarkdown(text: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|#~])/g, '\\$1')
+    .replace(/([\\`*[\]|~])/g, '\\$1')
     .replace(/@(?=[A-Za-z0-9])/g, '@\u200b')
 }
 

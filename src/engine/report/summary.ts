@@ -147,7 +147,7 @@ function table(result: RunResult): string[] {
 }
 
 function workflowCell(workflow: WorkflowResult): string {
-  const id = `\`${workflow.workflowId}\``
+  const id = `\`${workflow.workflowId.replace(/`/g, "'")}\``
   return workflow.name && workflow.name !== workflow.workflowId
     ? `${id} ${escapeMarkdown(workflow.name)}`
     : id
@@ -240,7 +240,7 @@ function fitBudget(
 ): string {
   const join = (parts: string[]): string => parts.join('\n')
   const detailBlock = details.length > 0 ? ['### Changes', '', ...details] : []
-  const full = join([...head, ...rows, '', ...detailBlock, ...tail])
+  const full = join([...head, ...rows, '', ...detailBlock, ...tail, ''])
   if (full.length <= budget) return full
 
   const where = runUrl ? ` See [the run](${runUrl}) for everything.` : ''
@@ -251,7 +251,8 @@ function fitBudget(
     ...rows,
     '',
     note('field changes left out'),
-    ...tail
+    ...tail,
+    ''
   ])
   if (withoutDetails.length <= budget) return withoutDetails
 
@@ -268,6 +269,7 @@ function fitBudget(
     ...kept,
     '',
     note(`${plural(dropped, 'workflow row')} and field changes left out`),
-    ...tail
+    ...tail,
+    ''
   ])
 }

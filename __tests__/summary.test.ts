@@ -1,0 +1,144 @@
+import { describe, expect, test } from '@jest/globals'
+import { readFile, writeFile } from 'node:fs/promises'
+import type { RunResult, WorkflowResult } from '../src/engine/model.js'
+import { escapeMarkdown } from '../src/engine/report/markdown.js'
+import { renderSummary } from '../src/engine/report/summary.js'
+
+// Set UPDATE_EXPECTED=1 to rewrite the expected files after a deliberate
+// change to the report, then read the diff before committing it.
+async function expectMatchesFile(name: string, text: string): Promise<void> {
+  const file = new URL(`./expected/${name}`, import.meta.url)
+  if (process.env.UPDATE_EXPECTED === '1') await writeFile(file, text)
+  expect(text).toBe(await readFile(file, 'utf8'))
+}
+
+function result(overrides: Partial<RunResult>): RunResult {
+  return {
+    mode: 'deploy',
+    apiUrl: 'http://127.0.0.1:4010',
+    targets: ['Staging', 'Production'],
+    workflows: [],
+    problems: [],
+    counts: { created: 0, updated: 0, unchanged: 0, synced: 0, failed: 0 },
+    hasChanges: false,
+    requests: { requests: 12, writes: 5, throttled: 0, retried: 0 },
+    startedAt: '2026-01-01T00:00:00.000Z',
+    durationMs: 1234,
+    ...overrides
+  }
+}
+
+const deployed: WorkflowResult[] = [
+  {
+    workflowId: 'order-shipped',
+    name: 'Order shipped',
+    file: 'novu/workflows/order-shipped.yaml',
+    line: 1,
+    development: { outcome: 'created', changes: [], issues: [] },
+    promotions: [
+      { environment: 'Staging', outcome: 'synced', changes: [], issues: [] },
+      { environment: 'Production', outcome: 'synced', changes: [], issues: [] }
+    ]
+  },
+  {
+    workflowId: 'password-reset',
+    name: 'Reset | <b>your</b> `password` @admins',
+    file: 'novu/workflows/password-reset.json',
+    line: 2,
+    development: {
+      outcome: 'updated',
+      changes: [
+        {
+          path: 'steps.mail.controlValues.subject',
+          before: 'Reset',
+          after: 'Reset your password'
+        }
+      ],
+      issues: [
+        { stepId: 'mail', field: 'body', message: 'Body is required' }
+      ]
+    },
+    promotions: [
+      { environment: 'Staging', outcome: 'synced', changes: [], issues: [] },
+      {
+        environment: 'Production',
+        outcome: 'failed',
+        changes: [],
+        reason: 'HTTP 502 from a proxy (HTML body)',
+        issues: []
+      }
+    ]
+  },
+  {
+    workflowId: 'weekly-digest',
+    name: 'Weekly digest',
+    file: 'novu/workflows/weekly-digest.yml',
+    line: 1,
+    development: { outcome: 'unchanged', changes: [], issues: [] },
+    promotions: [
+      { environment: 'Staging', outcome: 'in-sync', changes: [], issues: [] },
+      { environment: 'Production', outcome: 'in-sync', changes: [], issues: [] }
+    ]
+  }
+]
+
+describe('renderSummary', () => {
+  test('a deploy: counts first, a row per workflow, changes collapsed', async () => {
+    const markdown = renderSummary(
+      result({
+        workflows: deployed,
+        counts: { created: 1, updated: 1, unchanged: 1, synced: 3, failed: 1 },
+        hasChanges: true
+      })
+    )
+    await expectMatchesFile('deploy-summary.md', markdown)
+  })
+
+  test('definition problems stop the run and are listed by file and line', async () => {
+    const markdown = renderSummary(
+      result({
+        mode: 'validate',
+        targets: [],
+        requests: undefined,
+        problems: [
+          {
+            file: 'novu/workflows/a.json',
+            line: 14,
+            field: 'preferences.workflow.channels.inApp',
+            workflowId: 'a',
+            message: 'Unknown channel "inApp"; use "in_app".'
+          }
+        ],
+        fatal: '1 problem(s) in definition files; nothing was sent to Novu.'
+      })
+    )
+    await expectMatchesFile('validate-problems.md', markdown)
+  })
+
+  test('a report over its budget drops details, then rows, and says so', () => {
+    const many: WorkflowResult[] = Array.from({ length: 500 }, (_, i) => ({
+      ...deployed[1]!,
+      workflowId: `workflow-${i}`
+    }))
+    const markdown = renderSummary(result({ workflows: many }), {
+      budget: 20_000,
+      runUrl: 'https://github.com/o/r/actions/runs/1'
+    })
+    expect(markdown.length).toBeLessThanOrEqual(20_000)
+    expect(markdown).toMatch(/workflow rows? and field changes left out/)
+    expect(markdown).toContain('https://github.com/o/r/actions/runs/1')
+    expect(markdown).toContain('`workflow-0`')
+  })
+})
+
+describe('escapeMarkdown', () => {
+  test.each([
+    ['a | b', 'a \\| b'],
+    ['<img src=x>', '&lt;img src=x&gt;'],
+    ['`code`', '\\`code\\`'],
+    ['ping @octocat', 'ping @\u200boctocat'],
+    ['two\nlines', 'two lines']
+  ])('%j', (input, expected) => {
+    expect(escapeMarkdown(input)).toBe(expected)
+  })
+})
