@@ -1,0 +1,197 @@
+/**
+ * Finds the definition files, parses each, and checks what no single file
+ * can: that each workflowId is defined once, and that every id asked for
+ * has a file. Problems are collected, never thrown, so one run reports
+ * every mistake at once.
+ */
+import { readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { glob } from 'tinyglobby'
+import type { DefinitionProblem, LoadedDefinition } from '../model.js'
+import { parseDefinition } from './parse.js'
+import type { ParseResult } from './parse.js'
+
+export interface LoadOptions {
+  cwd: string
+  /** Globs relative to `cwd`, one pattern each. */
+  globs: string[]
+  /** When non-empty, only these definitions are returned. */
+  workflowIds?: string[]
+  /** Larger files are refused; 1 MiB by default. */
+  maxFileBytes?: number
+  /** More matched files refuse the whole load; 5000 by default. */
+  maxFiles?: number
+}
+
+export interface LoadOutcome {
+  /** Valid definitions, sorted by workflowId. */
+  definitions: LoadedDefinition[]
+  /**
+   * Sorted by file and line. A problem that concerns no single file (too
+   * many files, an unknown workflow id) has file '' and line 0.
+   */
+  problems: DefinitionProblem[]
+  /** Matched files, relative to `cwd`, forward slashes, sorted. */
+  files: string[]
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024
+export const DEFAULT_MAX_FILES = 5000
+
+const EXTENSIONS = ['.json', '.yaml', '.yml']
+
+// Reading every file at once could exhaust file handles in big repos.
+const READ_BATCH = 32
+
+export async function loadDefinitions(
+  options: LoadOptions
+): Promise<LoadOutcome> {
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES
+  const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES
+  const patterns = options.globs.map((glob) => glob.trim()).filter(Boolean)
+
+  const matched = patterns.length === 0
+    ? []
+    : await glob(patterns, {
+      cwd: options.cwd,
+      dot: false,
+      onlyFiles: true,
+      expandDirectories: false
+    })
+  const files = matched.map((file) => file.split(path.sep).join('/')).sort()
+
+  if (files.length > maxFiles) {
+    return {
+      definitions: [],
+      problems: [{
+        file: '',
+        line: 0,
+        field: '',
+        message: `The workflow globs match ${files.length} files, more ` +
+          `than the limit of ${maxFiles}; narrow the globs to the ` +
+          'definition files.'
+      }],
+      files
+    }
+  }
+
+  const problems: DefinitionProblem[] = []
+  const loaded: LoadedDefinition[] = []
+  const idsInFiles = new Set<string>()
+
+  for (let start = 0; start < files.length; start += READ_BATCH) {
+    const batch = files.slice(start, start + READ_BATCH)
+    const results = await Promise.all(
+      batch.map((file) => loadFile(options.cwd, file, maxFileBytes))
+    )
+    for (const result of results) {
+      problems.push(...result.problems)
+      if (result.loaded) loaded.push(result.loaded)
+      for (const problem of result.problems) {
+        if (problem.workflowId) idsInFiles.add(problem.workflowId)
+      }
+    }
+  }
+
+  const unique = dropDuplicates(loaded, problems)
+  for (const { definition } of loaded) idsInFiles.add(definition.workflowId)
+
+  const wanted = options.workflowIds?.filter(Boolean) ?? []
+  for (const workflowId of wanted) {
+    if (idsInFiles.has(workflowId)) continue
+    problems.push({
+      file: '',
+      line: 0,
+      field: '',
+      workflowId,
+      message: `No definition file has workflowId "${workflowId}"; check ` +
+        'the workflow-ids input for a typo, or the globs for the file.'
+    })
+  }
+
+  const selected = wanted.length === 0
+    ? unique
+    : unique.filter(({ definition }) =>
+      wanted.includes(definition.workflowId))
+
+  return {
+    definitions: selected.sort((a, b) =>
+      compare(a.definition.workflowId, b.definition.workflowId)),
+    problems: problems.sort((a, b) =>
+      compare(a.file, b.file) ||
+      a.line - b.line ||
+      (a.column ?? 0) - (b.column ?? 0)),
+    files
+  }
+}
+
+async function loadFile(
+  cwd: string,
+  file: string,
+  maxFileBytes: number
+): Promise<ParseResult> {
+  const extension = path.extname(file).toLowerCase()
+  if (!EXTENSIONS.includes(extension)) {
+    return refuse(file, `The file "${file}" matches the workflow globs but ` +
+      'is not .json, .yaml or .yml; narrow the globs or rename the file.')
+  }
+
+  const absolute = path.resolve(cwd, file)
+  const { size } = await stat(absolute)
+  if (size > maxFileBytes) {
+    return refuse(file, `The file is ${size} bytes, more than the limit ` +
+      `of ${maxFileBytes}; a workflow definition should be far smaller, ` +
+      'so split it or move large content out.')
+  }
+
+  const text = (await readFile(absolute, 'utf8')).replace(/^\uFEFF/, '')
+  return parseDefinition(file, text)
+}
+
+function refuse(file: string, message: string): ParseResult {
+  return { problems: [{ file, line: 1, field: '', message }] }
+}
+
+/**
+ * Two files with one workflowId would overwrite each other in Novu, and
+ * neither can be trusted to be the right one: both are reported and both
+ * are left out.
+ */
+function dropDuplicates(
+  loaded: LoadedDefinition[],
+  problems: DefinitionProblem[]
+): LoadedDefinition[] {
+  const byId = new Map<string, LoadedDefinition[]>()
+  for (const entry of loaded) {
+    const id = entry.definition.workflowId
+    byId.set(id, [...(byId.get(id) ?? []), entry])
+  }
+
+  const unique: LoadedDefinition[] = []
+  for (const [workflowId, entries] of byId) {
+    const [only] = entries
+    if (entries.length === 1 && only) {
+      unique.push(only)
+      continue
+    }
+    for (const entry of entries) {
+      const others = entries
+        .filter((other) => other !== entry)
+        .map((other) => other.source.file)
+      problems.push({
+        file: entry.source.file,
+        line: entry.source.lineOf(['workflowId']),
+        field: 'workflowId',
+        workflowId,
+        message: `workflowId "${workflowId}" is also defined in ` +
+          `${others.join(', ')}; each workflow must have one file, so ` +
+          'rename one id or delete one file.'
+      })
+    }
+  }
+  return unique
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
