@@ -25,7 +25,10 @@ try {
   for (const [index, title] of ['First deploy', 'Second deploy'].entries()) {
     novu.resetRequests()
     const run = await runAction({ inputs, workspace: WORKSPACE })
-    const writes = novu.requests.filter((r) => WRITES.has(r.method)).length
+    // The environment diff is a POST that only reads.
+    const writes = novu.requests.filter(
+      (r) => WRITES.has(r.method) && !r.path.endsWith('/diff')
+    ).length
     console.log(`━━━ ${index + 1}. ${title} ━━━\n`)
     console.log(run.summary.trim())
     console.log(

@@ -492,8 +492,12 @@ class Run {
 
     let inSync: boolean
     if (willChange) inSync = false
-    else if (states !== undefined) inSync = states.get(id) === 'unchanged'
-    else inSync = await compareTarget()
+    // Novu's diff lists only workflows that differ, and skips those whose
+    // Development copy is in error, which are then compared one by one.
+    else if (states !== undefined && entry.developmentCopy?.status !== 'ERROR') {
+      const state = states.get(id)
+      inSync = state === undefined || state === 'unchanged'
+    } else inSync = await compareTarget()
     // A plan shows what differs, field by field.
     if (plan && !inSync && targetCopy === undefined) await compareTarget()
 

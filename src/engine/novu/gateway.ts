@@ -47,4 +47,36 @@ export interface NovuGateway {
 
   /** Copies the key's version of the workflow into the target. */
   syncWorkflow(workflowId: string, targetEnvironmentId: string): Promise<void>
+
+  /** Every workflow of the key's environment (all pages of the list). */
+  listWorkflows(): Promise<WorkflowSummary[]>
+
+  /** Deletes the workflow; one that is already gone counts as deleted. */
+  deleteWorkflow(workflowId: string): Promise<void>
+
+  /**
+   * How each workflow of the target environment differs from the key's
+   * (`POST /v2/environments/{targetId}/diff`), keyed by workflowId. Novu
+   * leaves out workflows that are equal in both, so an id absent from the
+   * map is unchanged (or held by neither).
+   */
+  diffEnvironment(
+    targetEnvironmentId: string
+  ): Promise<Map<string, EnvironmentDiffState>>
 }
+
+/** A workflow as the list of workflows shows it. */
+export interface WorkflowSummary {
+  workflowId: string
+  name: string
+  /** `novu-cloud` for workflows the API may manage. */
+  origin: string
+  updatedAt?: string
+}
+
+/** What promoting a workflow to the target would do to it. */
+export type EnvironmentDiffState =
+  | 'added'
+  | 'modified'
+  | 'deleted'
+  | 'unchanged'
