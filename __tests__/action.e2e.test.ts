@@ -2,7 +2,14 @@
  * The bundled action (`dist/index.js`) run as a runner runs it, against
  * the local Novu stand-in over loopback HTTP.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
+import {
+  afterAll,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  test
+} from '@jest/globals'
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -12,7 +19,9 @@ import type { WorkflowDefinition } from '../src/engine/model.js'
 import { runAction, type ActionRun } from '../scripts/runner.js'
 import { startStandIn, type StandIn } from '../stand-in/server.js'
 
-const EXAMPLES = fileURLToPath(new URL('../examples/workflows', import.meta.url))
+const EXAMPLES = fileURLToPath(
+  new URL('../examples/workflows', import.meta.url)
+)
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 let novu: StandIn
@@ -21,7 +30,9 @@ let workspace: string
 beforeAll(async () => {
   novu = await startStandIn()
   workspace = await mkdtemp(path.join(tmpdir(), 'novu-e2e-'))
-  await cp(EXAMPLES, path.join(workspace, 'novu/workflows'), { recursive: true })
+  await cp(EXAMPLES, path.join(workspace, 'novu/workflows'), {
+    recursive: true
+  })
 })
 
 afterAll(async () => {
@@ -31,7 +42,10 @@ afterAll(async () => {
 
 beforeEach(() => novu.resetRequests())
 
-function deploy(inputs: Record<string, string> = {}, env = {}): Promise<ActionRun> {
+function deploy(
+  inputs: Record<string, string> = {},
+  env = {}
+): Promise<ActionRun> {
   return runAction({
     workspace,
     env,
@@ -55,10 +69,12 @@ async function definitions(): Promise<WorkflowDefinition[]> {
 }
 
 function writes(): string[] {
-  return novu.requests
-    // The environment diff is a POST that only reads.
-    .filter((r) => WRITES.has(r.method) && !r.path.endsWith('/diff'))
-    .map((r) => `${r.method} ${r.path}`)
+  return (
+    novu.requests
+      // The environment diff is a POST that only reads.
+      .filter((r) => WRITES.has(r.method) && !r.path.endsWith('/diff'))
+      .map((r) => `${r.method} ${r.path}`)
+  )
 }
 
 describe('deploy', () => {
@@ -87,20 +103,32 @@ describe('deploy', () => {
           tags: held!.tags,
           active: held!.active,
           severity: held!.severity,
-          steps: held!.steps.map((s) => [s.stepId, s.name, s.type, s.controlValues])
+          steps: held!.steps.map((s) => [
+            s.stepId,
+            s.name,
+            s.type,
+            s.controlValues
+          ])
         }).toEqual({
           name: definition.name,
           description: definition.description,
           tags: definition.tags,
           active: true,
           severity: definition.severity,
-          steps: definition.steps.map((s) => [s.stepId, s.name, s.type, s.controlValues])
+          steps: definition.steps.map((s) => [
+            s.stepId,
+            s.name,
+            s.type,
+            s.controlValues
+          ])
         })
       }
       const development = novu.workflow('Development', definition.workflowId)!
       expect(development.payloadSchema).toEqual(definition.payloadSchema)
       expect(development.validatePayload).toBe(definition.validatePayload)
-      expect(development.isTranslationEnabled).toBe(definition.isTranslationEnabled)
+      expect(development.isTranslationEnabled).toBe(
+        definition.isTranslationEnabled
+      )
     }
   })
 
@@ -121,11 +149,13 @@ describe('deploy', () => {
 
   test('changing one step updates only that workflow, keeps step ids, reaches the targets', async () => {
     const [first] = await definitions()
-    const file = (await loadDefinitions({
-      cwd: workspace,
-      globs: ['novu/workflows/**/*.{json,yaml,yml}'],
-      workflowIds: [first!.workflowId]
-    })).definitions[0]!.source.file
+    const file = (
+      await loadDefinitions({
+        cwd: workspace,
+        globs: ['novu/workflows/**/*.{json,yaml,yml}'],
+        workflowIds: [first!.workflowId]
+      })
+    ).definitions[0]!.source.file
     const before = novu.workflow('Development', first!.workflowId)!
     const stagingBefore = novu.workflow('Staging', first!.workflowId)!
     const step = first!.steps[0]!
@@ -145,7 +175,9 @@ describe('deploy', () => {
       `PUT /v2/workflows/${first!.workflowId}/sync`
     ])
     const after = novu.workflow('Development', first!.workflowId)!
-    expect(after.steps.map((s) => s._id)).toEqual(before.steps.map((s) => s._id))
+    expect(after.steps.map((s) => s._id)).toEqual(
+      before.steps.map((s) => s._id)
+    )
     expect(after.steps[0]!.name).toBe(`${step.name} (revised)`)
     const staging = novu.workflow('Staging', first!.workflowId)!
     expect(staging.steps[0]!.name).toBe(`${step.name} (revised)`)
@@ -168,7 +200,10 @@ describe('stops before writing', () => {
           workflowId: 'bad-one',
           name: 'Bad',
           preferences: {
-            workflow: { all: { enabled: true }, channels: { inApp: { enabled: true } } }
+            workflow: {
+              all: { enabled: true },
+              channels: { inApp: { enabled: true } }
+            }
           },
           steps: []
         },
@@ -180,7 +215,9 @@ describe('stops before writing', () => {
       const run = await deploy()
       expect(run.exitCode).toBe(1)
       expect(novu.requests).toEqual([])
-      expect(run.stdout).toMatch(/::error .*file=novu\/workflows\/zz-bad\.json,line=\d+/)
+      expect(run.stdout).toMatch(
+        /::error .*file=novu\/workflows\/zz-bad\.json,line=\d+/
+      )
       expect(run.stdout).toContain('inApp')
       expect(run.summary).toContain('zz-bad.json')
     } finally {
@@ -232,8 +269,15 @@ test('the secret key appears nowhere, with step debug on', async () => {
   // consumed by the runner and never shown in the log.
   const lines = run.stdout.split('\n')
   expect(lines).toContain(`::add-mask::${secret}`)
-  const log = lines.filter((line) => !line.startsWith('::add-mask::')).join('\n')
-  for (const text of [log, run.stderr, run.summary, JSON.stringify(run.report)]) {
+  const log = lines
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n')
+  for (const text of [
+    log,
+    run.stderr,
+    run.summary,
+    JSON.stringify(run.report)
+  ]) {
     expect(text).not.toContain(secret)
   }
 })

@@ -25,7 +25,11 @@ function definition(): WorkflowDefinition {
         stepId: 'mail',
         name: 'Mail',
         type: 'email',
-        controlValues: { subject: 'Shipped', body: '<p>x</p>', editorType: 'html' }
+        controlValues: {
+          subject: 'Shipped',
+          body: '<p>x</p>',
+          editorType: 'html'
+        }
       }
     ]
   }
@@ -54,7 +58,7 @@ describe('compareWorkflow', () => {
     const held = remote(definition())
     held.steps[1]!.controlValues.disableOutputSanitization = false
     held.steps[1]!.controlValues.layoutId = null
-    held.payloadSchema = {} as Record<string, unknown>
+    held.payloadSchema = {}
     expect(compareWorkflow(definition(), held)).toEqual([])
   })
 

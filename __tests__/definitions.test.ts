@@ -23,44 +23,40 @@ async function parseFixture(file: string) {
 }
 
 describe('examples', () => {
-  test('every example validates and together they use every step type',
-    async () => {
-      const outcome = await loadDefinitions({
-        cwd: root,
-        globs: ['examples/workflows/*.{json,yaml,yml}']
-      })
-
-      expect(outcome.problems).toEqual([])
-      expect(outcome.files.length).toBeGreaterThanOrEqual(5)
-      expect(outcome.definitions).toHaveLength(outcome.files.length)
-
-      const steps = outcome.definitions.flatMap(
-        ({ definition }) => definition.steps
-      )
-      expect(new Set(steps.map((step) => step.type))).toEqual(
-        new Set(STEP_TYPES)
-      )
-      const editors = steps
-        .filter((step) => step.type === 'email')
-        .map((step) => step.controlValues.editorType)
-      expect(editors).toContain('html')
-      expect(editors).toContain('block')
+  test('every example validates and together they use every step type', async () => {
+    const outcome = await loadDefinitions({
+      cwd: root,
+      globs: ['examples/workflows/*.{json,yaml,yml}']
     })
 
-  test('the JSON Schema generated from the zod schema accepts them',
-    async () => {
-      const schema = z.toJSONSchema(definitionFileSchema)
-      const validate = new Ajv2020({ strict: false }).compile(schema)
-      const outcome = await loadDefinitions({
-        cwd: root,
-        globs: ['examples/workflows/*.json']
-      })
+    expect(outcome.problems).toEqual([])
+    expect(outcome.files.length).toBeGreaterThanOrEqual(5)
+    expect(outcome.definitions).toHaveLength(outcome.files.length)
 
-      for (const file of outcome.files) {
-        const text = await readFile(path.join(root, file), 'utf8')
-        expect([file, validate(JSON.parse(text))]).toEqual([file, true])
-      }
+    const steps = outcome.definitions.flatMap(
+      ({ definition }) => definition.steps
+    )
+    expect(new Set(steps.map((step) => step.type))).toEqual(new Set(STEP_TYPES))
+    const editors = steps
+      .filter((step) => step.type === 'email')
+      .map((step) => step.controlValues.editorType)
+    expect(editors).toContain('html')
+    expect(editors).toContain('block')
+  })
+
+  test('the JSON Schema generated from the zod schema accepts them', async () => {
+    const schema = z.toJSONSchema(definitionFileSchema)
+    const validate = new Ajv2020({ strict: false }).compile(schema)
+    const outcome = await loadDefinitions({
+      cwd: root,
+      globs: ['examples/workflows/*.json']
     })
+
+    for (const file of outcome.files) {
+      const text = await readFile(path.join(root, file), 'utf8')
+      expect([file, validate(JSON.parse(text))]).toEqual([file, true])
+    }
+  })
 })
 
 describe('good definitions', () => {
@@ -79,53 +75,51 @@ describe('good definitions', () => {
       preferences: null,
       severity: 'none',
       isTranslationEnabled: false,
-      steps: [{
-        stepId: 'reply-inbox',
-        name: 'Reply in the inbox',
-        type: 'in_app',
-        controlValues: { body: '{{payload.author}} replied to your comment.' }
-      }]
+      steps: [
+        {
+          stepId: 'reply-inbox',
+          name: 'Reply in the inbox',
+          type: 'in_app',
+          controlValues: { body: '{{payload.author}} replied to your comment.' }
+        }
+      ]
     })
     expect(loaded?.source).toMatchObject({ file: 'good/minimal.yaml', line: 1 })
   })
 
-  test('set values are kept and an HTML email gets editorType html',
-    async () => {
-      const { loaded, problems } = await parseFixture('good/full.json')
+  test('set values are kept and an HTML email gets editorType html', async () => {
+    const { loaded, problems } = await parseFixture('good/full.json')
 
-      expect(problems).toEqual([])
-      const definition = loaded!.definition
-      expect(definition).toMatchObject({
-        active: false,
-        validatePayload: true,
-        severity: 'low',
-        isTranslationEnabled: true,
-        preferences: {
-          workflow: { all: { enabled: true, readOnly: true } },
-          user: null
-        }
-      })
-      expect(definition.steps[0]?.controlValues).toEqual({
-        subject: 'Receipt for {{payload.amount}}',
-        body: '<p>Thank you.</p>',
-        layoutId: null,
-        editorType: 'html'
-      })
+    expect(problems).toEqual([])
+    const definition = loaded!.definition
+    expect(definition).toMatchObject({
+      active: false,
+      validatePayload: true,
+      severity: 'low',
+      isTranslationEnabled: true,
+      preferences: {
+        workflow: { all: { enabled: true, readOnly: true } },
+        user: null
+      }
     })
-
-  test('lineOf finds fields and falls back to the nearest ancestor',
-    async () => {
-      const { loaded } = await parseFixture('good/full.json')
-      const source = loaded!.source
-
-      expect(source.line).toBe(2)
-      expect(source.lineOf(['steps', 0, 'controlValues', 'subject']))
-        .toBe(29)
-      expect(source.lineOf(['steps', 0, 'controlValues', 'absent']))
-        .toBe(28)
-      expect(source.lineOf(['steps', 5])).toBe(23)
-      expect(source.lineOf([])).toBe(1)
+    expect(definition.steps[0]?.controlValues).toEqual({
+      subject: 'Receipt for {{payload.amount}}',
+      body: '<p>Thank you.</p>',
+      layoutId: null,
+      editorType: 'html'
     })
+  })
+
+  test('lineOf finds fields and falls back to the nearest ancestor', async () => {
+    const { loaded } = await parseFixture('good/full.json')
+    const source = loaded!.source
+
+    expect(source.line).toBe(2)
+    expect(source.lineOf(['steps', 0, 'controlValues', 'subject'])).toBe(29)
+    expect(source.lineOf(['steps', 0, 'controlValues', 'absent'])).toBe(28)
+    expect(source.lineOf(['steps', 5])).toBe(23)
+    expect(source.lineOf([])).toBe(1)
+  })
 
   test('a few YAML aliases are fine, and lines follow them', () => {
     const text = [
@@ -153,12 +147,14 @@ describe('good definitions', () => {
     const text = JSON.stringify({
       workflowId: 'maily',
       name: 'Maily',
-      steps: [{
-        stepId: 'mail',
-        name: 'Mail',
-        type: 'email',
-        controlValues: { subject: 'Hi', body, preheader: 'kept' }
-      }]
+      steps: [
+        {
+          stepId: 'mail',
+          name: 'Mail',
+          type: 'email',
+          controlValues: { subject: 'Hi', body, preheader: 'kept' }
+        }
+      ]
     })
     const { loaded } = parseDefinition('maily.json', text)
 
@@ -180,56 +176,126 @@ describe('good definitions', () => {
 describe('bad definitions', () => {
   // Each fixture holds one mistake: [file, line, field, message part].
   const cases: Array<[string, number, string, string]> = [
-    ['bad/unknown-key.yaml', 3, 'descripton',
-      'Unknown key "descripton" in the workflow; use "description".'],
-    ['bad/step-id-case.json', 6, 'steps[0].stepID',
-      'Unknown key "stepID" in steps[0]; use "stepId".'],
-    ['bad/misspelt-channel.json', 9, 'preferences.workflow.channels.inApp',
+    [
+      'bad/unknown-key.yaml',
+      3,
+      'descripton',
+      'Unknown key "descripton" in the workflow; use "description".'
+    ],
+    [
+      'bad/step-id-case.json',
+      6,
+      'steps[0].stepID',
+      'Unknown key "stepID" in steps[0]; use "stepId".'
+    ],
+    [
+      'bad/misspelt-channel.json',
+      9,
+      'preferences.workflow.channels.inApp',
       'Unknown channel "inApp" in preferences.workflow.channels; ' +
-      'use "in_app".'],
-    ['bad/wrong-control.yaml', 8, 'steps[0].controlValues.subject',
+        'use "in_app".'
+    ],
+    [
+      'bad/wrong-control.yaml',
+      8,
+      'steps[0].controlValues.subject',
       'Step "code-sms" of type sms has no control "subject", and Novu ' +
-      'would drop it; allowed controls are "skip" and "body".'],
-    ['bad/invalid-payload-schema.json', 7,
+        'would drop it; allowed controls are "skip" and "body".'
+    ],
+    [
+      'bad/invalid-payload-schema.json',
+      7,
       'payloadSchema.properties.reportUrl.type',
       'payloadSchema.properties.reportUrl.type is not valid JSON Schema: ' +
-      'must be one of "array"'],
-    ['bad/missing-step-id.json', 5, 'steps[0].stepId',
+        'must be one of "array"'
+    ],
+    [
+      'bad/missing-step-id.json',
+      5,
+      'steps[0].stepId',
       'Missing required field "stepId" in steps[0]; add an id unique ' +
-      'within the workflow, such as "wait-a-day"'],
-    ['bad/preferences-wrong-level.json', 5, 'preferences.all',
+        'within the workflow, such as "wait-a-day"'
+    ],
+    [
+      'bad/preferences-wrong-level.json',
+      5,
+      'preferences.all',
       '"all" cannot sit directly under preferences, where Novu would ' +
-      'ignore it; move it into preferences.workflow'],
-    ['bad/duplicate-step-id.yaml', 9, 'steps[1].stepId',
-      'Step id "notify" is already used by steps[0]'],
-    ['bad/bad-slug.yaml', 1, 'workflowId',
+        'ignore it; move it into preferences.workflow'
+    ],
+    [
+      'bad/duplicate-step-id.yaml',
+      9,
+      'steps[1].stepId',
+      'Step id "notify" is already used by steps[0]'
+    ],
+    [
+      'bad/bad-slug.yaml',
+      1,
+      'workflowId',
       'workflowId "Welcome Email" is not a valid id; use letters and ' +
-      'digits, with "-", "_" or "." only between them, such as ' +
-      '"welcome-email".'],
-    ['bad/too-many-tags.yaml', 3, 'tags',
-      'tags has 17 entries but Novu allows at most 16; remove 1 of them.'],
-    ['bad/alias-bomb.yaml', 4, '',
-      'The file uses 27 YAML aliases but at most 10 are allowed'],
-    ['bad/proto-key.json', 11, 'steps[0].controlValues.__proto__',
-      'The key "__proto__" is not allowed anywhere in a definition file'],
-    ['bad/invalid-yaml.yaml', 8, '',
-      'The file is not valid YAML: Missing closing "quote'],
-    ['bad/invalid-json.json', 4, '',
-      'The file is not valid JSON: Expected \',\' or \'}\' after property ' +
-      'value; fix the syntax at this position.'],
-    ['bad/not-an-object.yaml', 1, '',
-      'The file holds a list, not a workflow'],
+        'digits, with "-", "_" or "." only between them, such as ' +
+        '"welcome-email".'
+    ],
+    [
+      'bad/too-many-tags.yaml',
+      3,
+      'tags',
+      'tags has 17 entries but Novu allows at most 16; remove 1 of them.'
+    ],
+    [
+      'bad/alias-bomb.yaml',
+      4,
+      '',
+      'The file uses 27 YAML aliases but at most 10 are allowed'
+    ],
+    [
+      'bad/proto-key.json',
+      11,
+      'steps[0].controlValues.__proto__',
+      'The key "__proto__" is not allowed anywhere in a definition file'
+    ],
+    [
+      'bad/invalid-yaml.yaml',
+      8,
+      '',
+      'The file is not valid YAML: Missing closing "quote'
+    ],
+    [
+      'bad/invalid-json.json',
+      4,
+      '',
+      "The file is not valid JSON: Expected ',' or '}' after property " +
+        'value; fix the syntax at this position.'
+    ],
+    ['bad/not-an-object.yaml', 1, '', 'The file holds a list, not a workflow'],
     ['bad/empty.yaml', 1, '', 'The file is empty'],
     ['bad/two-documents.yaml', 4, '', 'The file holds 2 YAML documents'],
-    ['bad/block-editor-html.yaml', 9, 'steps[0].controlValues.editorType',
+    [
+      'bad/block-editor-html.yaml',
+      9,
+      'steps[0].controlValues.editorType',
       'Email step "issue-email" has editorType "block" but its body is ' +
-      'not Maily JSON, so Novu would blank it'],
-    ['bad/unknown-step-type.yaml', 6, 'steps[0].type',
-      'Unknown step type "inApp" in steps[0].type; use "in_app".'],
-    ['bad/delay-unit.yaml', 9, 'steps[0].controlValues.unit',
-      'Invalid value "day" for steps[0].controlValues.unit; use "days".'],
-    ['bad/amount-string.yaml', 8, 'steps[0].controlValues.amount',
-      'steps[0].controlValues.amount must be a number, not a string']
+        'not Maily JSON, so Novu would blank it'
+    ],
+    [
+      'bad/unknown-step-type.yaml',
+      6,
+      'steps[0].type',
+      'Unknown step type "inApp" in steps[0].type; use "in_app".'
+    ],
+    [
+      'bad/delay-unit.yaml',
+      9,
+      'steps[0].controlValues.unit',
+      'Invalid value "day" for steps[0].controlValues.unit; use "days".'
+    ],
+    [
+      'bad/amount-string.yaml',
+      8,
+      'steps[0].controlValues.amount',
+      'steps[0].controlValues.amount must be a number, not a string'
+    ]
   ]
 
   test.each(cases)('%s', async (file, line, field, message) => {
@@ -280,7 +346,8 @@ describe('bad definitions', () => {
   })
 
   test('constructor and prototype keys are refused in YAML too', () => {
-    const text = 'workflowId: x\nname: X\nsteps: []\nconstructor: 1\n' +
+    const text =
+      'workflowId: x\nname: X\nsteps: []\nconstructor: 1\n' +
       'payloadSchema:\n  properties:\n    prototype: {}\n'
     const { problems } = parseDefinition('keys.yaml', text)
 
@@ -294,17 +361,20 @@ describe('bad definitions', () => {
     const text = JSON.stringify({
       workflowId: 'x',
       name: 'X',
-      steps: [{
-        stepId: 'mail',
-        name: 'Mail',
-        type: 'email',
-        controlValues: { subject: 'Hi', body: { type: 'doc' } }
-      }]
+      steps: [
+        {
+          stepId: 'mail',
+          name: 'Mail',
+          type: 'email',
+          controlValues: { subject: 'Hi', body: { type: 'doc' } }
+        }
+      ]
     })
     const { problems } = parseDefinition('object-body.json', text)
 
     expect(problems[0]?.message).toContain(
-      'must be a string, not an object; write Maily JSON as a string')
+      'must be a string, not an object; write Maily JSON as a string'
+    )
   })
 })
 
@@ -322,7 +392,8 @@ describe('loading', () => {
         line: 1,
         field: 'workflowId',
         message: expect.stringContaining(
-          'workflowId "shared-id" is also defined in duplicate/beta.json')
+          'workflowId "shared-id" is also defined in duplicate/beta.json'
+        )
       }),
       expect.objectContaining({
         file: 'duplicate/beta.json',
@@ -332,33 +403,37 @@ describe('loading', () => {
     ])
   })
 
-  test('workflowIds selects definitions and names ids without a file',
-    async () => {
-      const outcome = await loadDefinitions({
-        cwd: root,
-        globs: ['examples/workflows/*'],
-        workflowIds: ['trial-ending', 'no-such-workflow']
-      })
+  test('workflowIds selects definitions and names ids without a file', async () => {
+    const outcome = await loadDefinitions({
+      cwd: root,
+      globs: ['examples/workflows/*'],
+      workflowIds: ['trial-ending', 'no-such-workflow']
+    })
 
-      expect(outcome.definitions.map(({ definition }) =>
-        definition.workflowId)).toEqual(['trial-ending'])
-      expect(outcome.problems).toEqual([{
+    expect(
+      outcome.definitions.map(({ definition }) => definition.workflowId)
+    ).toEqual(['trial-ending'])
+    expect(outcome.problems).toEqual([
+      {
         file: '',
         line: 0,
         field: '',
         workflowId: 'no-such-workflow',
         message: expect.stringContaining(
-          'No definition file has workflowId "no-such-workflow"')
-      }])
-    })
+          'No definition file has workflowId "no-such-workflow"'
+        )
+      }
+    ])
+  })
 
   test('definitions are sorted by workflowId, files by path', async () => {
     const outcome = await loadDefinitions({
       cwd: root,
       globs: ['examples/workflows/*.yaml', 'examples/workflows/*.json']
     })
-    const ids = outcome.definitions.map(({ definition }) =>
-      definition.workflowId)
+    const ids = outcome.definitions.map(
+      ({ definition }) => definition.workflowId
+    )
 
     expect(ids).toEqual([...ids].sort())
     expect(outcome.files).toEqual([...outcome.files].sort())
@@ -372,11 +447,13 @@ describe('loading', () => {
     })
 
     expect(outcome.definitions).toEqual([])
-    expect(outcome.problems).toEqual([expect.objectContaining({
-      file: 'good/full.json',
-      line: 1,
-      message: expect.stringContaining('more than the limit of 100')
-    })])
+    expect(outcome.problems).toEqual([
+      expect.objectContaining({
+        file: 'good/full.json',
+        line: 1,
+        message: expect.stringContaining('more than the limit of 100')
+      })
+    ])
   })
 
   test('too many files load nothing', async () => {
@@ -404,10 +481,12 @@ describe('loading', () => {
 
       expect(outcome.files).toEqual(['notes.txt', 'ok.yml'])
       expect(outcome.definitions).toHaveLength(1)
-      expect(outcome.problems).toEqual([expect.objectContaining({
-        file: 'notes.txt',
-        message: expect.stringContaining('is not .json, .yaml or .yml')
-      })])
+      expect(outcome.problems).toEqual([
+        expect.objectContaining({
+          file: 'notes.txt',
+          message: expect.stringContaining('is not .json, .yaml or .yml')
+        })
+      ])
     } finally {
       await rm(dir, { recursive: true })
     }

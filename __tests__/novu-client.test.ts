@@ -9,10 +9,7 @@ import {
 } from '@jest/globals'
 import { createNovuGateway, type Gateway } from '../src/engine/novu/client.js'
 import { NovuApiError, toNovuApiError } from '../src/engine/novu/errors.js'
-import type {
-  RemoteWorkflow,
-  WorkflowDefinition
-} from '../src/engine/model.js'
+import type { RemoteWorkflow, WorkflowDefinition } from '../src/engine/model.js'
 
 // nock answers for this address; nothing listens on it.
 const API = 'http://127.0.0.1:4010'
@@ -333,7 +330,7 @@ describe('request bodies', () => {
 })
 
 describe('reading workflows', () => {
-  test('maps Novu\'s answer into the engine\'s model', async () => {
+  test("maps Novu's answer into the engine's model", async () => {
     const missing = (message: string) => ({
       issueType: 'MISSING_VALUE',
       message
@@ -392,13 +389,15 @@ describe('reading workflows', () => {
   })
 
   test('a workflow Novu does not hold is null', async () => {
-    nock(API).get('/v2/workflows/missing').reply(404, {
-      statusCode: 404,
-      timestamp: '2025-01-01T00:00:00.000Z',
-      path: '/v2/workflows/missing',
-      message: 'Workflow cannot be found',
-      ctx: { workflowId: 'missing' }
-    })
+    nock(API)
+      .get('/v2/workflows/missing')
+      .reply(404, {
+        statusCode: 404,
+        timestamp: '2025-01-01T00:00:00.000Z',
+        path: '/v2/workflows/missing',
+        message: 'Workflow cannot be found',
+        ctx: { workflowId: 'missing' }
+      })
 
     await expect(gateway().getWorkflow('missing')).resolves.toBeNull()
   })
@@ -501,9 +500,14 @@ describe('creating', () => {
   test('a step type newer than the SDK is saved and read', async () => {
     nock(API)
       .post('/v2/workflows')
-      .reply(201, savedBody('welcome', {
-        steps: [{ _id: 's1', stepId: 'think', name: 'Think', type: 'ai_agent' }]
-      }))
+      .reply(
+        201,
+        savedBody('welcome', {
+          steps: [
+            { _id: 's1', stepId: 'think', name: 'Think', type: 'ai_agent' }
+          ]
+        })
+      )
 
     const saved = await gateway().createWorkflow(definition())
     expect(saved.steps).toEqual([
@@ -547,17 +551,19 @@ describe('error bodies', () => {
   })
 
   test('422 lists each field of the errors map', async () => {
-    nock(API).post('/v2/workflows').reply(422, {
-      statusCode: 422,
-      message: 'Validation Error',
-      errors: {
-        'steps[0].controlValues.subject': {
-          messages: ['must be a string'],
-          value: 5
-        },
-        tags: { messages: ['must contain no more than 16 elements'] }
-      }
-    })
+    nock(API)
+      .post('/v2/workflows')
+      .reply(422, {
+        statusCode: 422,
+        message: 'Validation Error',
+        errors: {
+          'steps[0].controlValues.subject': {
+            messages: ['must be a string'],
+            value: 5
+          },
+          tags: { messages: ['must contain no more than 16 elements'] }
+        }
+      })
 
     const error = await failure(gateway().createWorkflow(definition()))
     expect(error.kind).toBe('validation')
@@ -571,10 +577,12 @@ describe('error bodies', () => {
   })
 
   test('a list of strings is joined', async () => {
-    nock(API).put('/v2/workflows/welcome').reply(400, {
-      statusCode: 400,
-      message: ['name should not be empty', 'steps must be an array']
-    })
+    nock(API)
+      .put('/v2/workflows/welcome')
+      .reply(400, {
+        statusCode: 400,
+        message: ['name should not be empty', 'steps must be an array']
+      })
 
     const error = await failure(
       gateway().updateWorkflow(definition(), remote())
@@ -629,9 +637,13 @@ describe('retries and pacing', () => {
   test('429 waits as long as Retry-After says, then succeeds', async () => {
     nock(API)
       .get('/v2/workflows/welcome')
-      .reply(429, { statusCode: 429, message: 'Too Many Requests' }, {
-        'Retry-After': '1'
-      })
+      .reply(
+        429,
+        { statusCode: 429, message: 'Too Many Requests' },
+        {
+          'Retry-After': '1'
+        }
+      )
       .get('/v2/workflows/welcome')
       .reply(200, savedBody())
 
@@ -648,11 +660,13 @@ describe('retries and pacing', () => {
   })
 
   test('a Retry-After beyond the budget gives up at once', async () => {
-    nock(API)
-      .get('/v2/workflows/welcome')
-      .reply(429, { statusCode: 429, message: 'Too Many Requests' }, {
+    nock(API).get('/v2/workflows/welcome').reply(
+      429,
+      { statusCode: 429, message: 'Too Many Requests' },
+      {
         'Retry-After': '120'
-      })
+      }
+    )
 
     const started = Date.now()
     const error = await failure(gateway().getWorkflow('welcome'))
@@ -679,10 +693,7 @@ describe('retries and pacing', () => {
   })
 
   test('a timeout ends a request that hangs', async () => {
-    nock(API)
-      .get('/v2/workflows/welcome')
-      .delay(1_500)
-      .reply(200, savedBody())
+    nock(API).get('/v2/workflows/welcome').delay(1_500).reply(200, savedBody())
 
     const started = Date.now()
     const error = await failure(
@@ -734,15 +745,13 @@ describe('retries and pacing', () => {
     let most = 0
     const scope = nock(API)
     for (let index = 0; index < 6; index += 1) {
-      scope
-        .get(`/v2/workflows/wf-${index}`)
-        .reply(async () => {
-          inFlight += 1
-          most = Math.max(most, inFlight)
-          await new Promise((resolve) => setTimeout(resolve, 50))
-          inFlight -= 1
-          return [200, savedBody(`wf-${index}`)]
-        })
+      scope.get(`/v2/workflows/wf-${index}`).reply(async () => {
+        inFlight += 1
+        most = Math.max(most, inFlight)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        inFlight -= 1
+        return [200, savedBody(`wf-${index}`)]
+      })
     }
 
     const client = gateway({ concurrency: 2 })
@@ -754,13 +763,11 @@ describe('retries and pacing', () => {
   })
 
   test('auto concurrency follows RateLimit-Limit', async () => {
-    nock(API)
-      .get('/v2/workflows/one')
-      .reply(200, savedBody('one'), {
-        'RateLimit-Limit': '80',
-        'RateLimit-Remaining': '79',
-        'RateLimit-Reset': '1'
-      })
+    nock(API).get('/v2/workflows/one').reply(200, savedBody('one'), {
+      'RateLimit-Limit': '80',
+      'RateLimit-Remaining': '79',
+      'RateLimit-Reset': '1'
+    })
 
     const messages: string[] = []
     const client = gateway({
@@ -791,9 +798,14 @@ describe('SDK calls', () => {
         return true
       })
       // A step type newer than the SDK's model.
-      .reply(200, savedBody('welcome', {
-        steps: [{ _id: 'x', stepId: 'think', name: 'Think', type: 'ai_agent' }]
-      }))
+      .reply(
+        200,
+        savedBody('welcome', {
+          steps: [
+            { _id: 'x', stepId: 'think', name: 'Think', type: 'ai_agent' }
+          ]
+        })
+      )
 
     const client = gateway()
     await expect(

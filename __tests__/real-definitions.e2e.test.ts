@@ -6,7 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import {
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  rm,
+  writeFile
+} from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -33,7 +40,10 @@ withRealFiles(`files in ${REAL}`, () => {
     originals = new Map()
     for (const name of await readdir(REAL)) {
       if (!name.endsWith('.json')) continue
-      originals.set(name, JSON.parse(await readFile(path.join(REAL, name), 'utf8')))
+      originals.set(
+        name,
+        JSON.parse(await readFile(path.join(REAL, name), 'utf8'))
+      )
     }
   })
 
@@ -67,7 +77,10 @@ withRealFiles(`files in ${REAL}`, () => {
   function fix(name: string, original: Json): Json {
     const file = structuredClone(original)
     const slug = (text: string): string =>
-      text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')
+      text
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')
     for (const step of file.steps ?? []) step.stepId ??= slug(step.name)
     for (const level of ['workflow', 'user']) {
       const channels = file.preferences?.[level]?.channels
@@ -82,7 +95,10 @@ withRealFiles(`files in ${REAL}`, () => {
         workflow: {
           all: { enabled: file.preferences.all.enabled },
           channels: Object.fromEntries(
-            Object.entries(enabled).map(([channel, on]) => [channel, { enabled: on }])
+            Object.entries(enabled).map(([channel, on]) => [
+              channel,
+              { enabled: on }
+            ])
           )
         }
       }
@@ -131,10 +147,13 @@ withRealFiles(`files in ${REAL}`, () => {
         held.steps.forEach((step, index) => {
           const written = file.steps[index].controlValues
           expect(step.controlValues).toMatchObject(written)
-          if (step.type === 'email') expect(step.controlValues.editorType).toBe('html')
+          if (step.type === 'email')
+            expect(step.controlValues.editorType).toBe('html')
         })
         if (file.preferences?.workflow) {
-          expect(held.preferences.workflow).toMatchObject(file.preferences.workflow)
+          expect(held.preferences.workflow).toMatchObject(
+            file.preferences.workflow
+          )
         }
       }
     }
@@ -143,7 +162,9 @@ withRealFiles(`files in ${REAL}`, () => {
     const again = await deploy()
     expect(again.exitCode).toBe(0)
     expect(
-      novu.requests.filter((r) => r.method !== 'GET' && !r.path.endsWith('/diff'))
+      novu.requests.filter(
+        (r) => r.method !== 'GET' && !r.path.endsWith('/diff')
+      )
     ).toEqual([])
   })
 })

@@ -67,7 +67,11 @@ function welcome(overrides: Json = {}): Json {
         stepId: 'mail',
         name: 'Mail',
         type: 'email',
-        controlValues: { subject: 'Welcome', body: '<p>Hi</p>', editorType: 'html' }
+        controlValues: {
+          subject: 'Welcome',
+          body: '<p>Hi</p>',
+          editorType: 'html'
+        }
       }
     ],
     ...overrides
@@ -93,21 +97,31 @@ describe('workflows', () => {
       type: 'in_app',
       workflowId: 'welcome',
       workflowDatabaseId: data._id,
-      controls: { values: { body: 'Hi {{payload.name}}', customKey: { a: 1 } } },
+      controls: {
+        values: { body: 'Hi {{payload.name}}', customKey: { a: 1 } }
+      },
       controlValues: { customKey: { a: 1 } }
     })
 
     const stored = novu.workflow('Development', 'welcome')
-    expect(stored?.steps[1]?.controlValues).toEqual(
-      { subject: 'Welcome', body: '<p>Hi</p>', editorType: 'html' }
-    )
+    expect(stored?.steps[1]?.controlValues).toEqual({
+      subject: 'Welcome',
+      body: '<p>Hi</p>',
+      editorType: 'html'
+    })
     expect(stored?.lastBody).toEqual(welcome())
   })
 
   it('derives a missing stepId from the step name', async () => {
-    const created = await call('POST', '/v2/workflows', welcome({
-      steps: [{ name: 'Send SMS Now', type: 'sms', controlValues: { body: 'x' } }]
-    }))
+    const created = await call(
+      'POST',
+      '/v2/workflows',
+      welcome({
+        steps: [
+          { name: 'Send SMS Now', type: 'sms', controlValues: { body: 'x' } }
+        ]
+      })
+    )
     expect(created.body.data.steps[0].stepId).toBe('send-sms-now')
   })
 
@@ -117,10 +131,14 @@ describe('workflows', () => {
     const taken = await call('POST', '/v2/workflows', welcome())
     expect(taken.status).toBe(409)
 
-    const badType = await call('POST', '/v2/workflows', welcome({
-      workflowId: 'other',
-      steps: [{ name: 'x', type: 'fax' }]
-    }))
+    const badType = await call(
+      'POST',
+      '/v2/workflows',
+      welcome({
+        workflowId: 'other',
+        steps: [{ name: 'x', type: 'fax' }]
+      })
+    )
     expect(badType.status).toBe(422)
     expect(badType.body.errors['steps.0.type']).toMatchObject({
       messages: [expect.any(String)],
@@ -128,9 +146,14 @@ describe('workflows', () => {
     })
 
     const tags = Array.from({ length: 17 }, (_, i) => `t${i}`)
-    const tooMany = await call('POST', '/v2/workflows', welcome({
-      workflowId: 'tagged', tags
-    }))
+    const tooMany = await call(
+      'POST',
+      '/v2/workflows',
+      welcome({
+        workflowId: 'tagged',
+        tags
+      })
+    )
     expect(tooMany.status).toBe(400)
   })
 
@@ -138,7 +161,11 @@ describe('workflows', () => {
     await novu.close()
     novu = await startStandIn({ workflowLimit: 1 })
     await call('POST', '/v2/workflows', welcome())
-    const second = await call('POST', '/v2/workflows', welcome({ workflowId: 'b' }))
+    const second = await call(
+      'POST',
+      '/v2/workflows',
+      welcome({ workflowId: 'b' })
+    )
     expect(second.status).toBe(400)
     expect(second.body.message).toBe('Workflow limit exceeded')
   })
@@ -151,10 +178,19 @@ describe('workflows', () => {
       name: 'Welcome',
       origin: 'novu-cloud',
       steps: [
-        { _id: inbox._id, stepId: 'inbox', name: 'Inbox', type: 'in_app',
-          controlValues: { body: 'changed' } },
-        { stepId: 'mail', name: 'Mail', type: 'email',
-          controlValues: { subject: 'S', body: 'B' } }
+        {
+          _id: inbox._id,
+          stepId: 'inbox',
+          name: 'Inbox',
+          type: 'in_app',
+          controlValues: { body: 'changed' }
+        },
+        {
+          stepId: 'mail',
+          name: 'Mail',
+          type: 'email',
+          controlValues: { subject: 'S', body: 'B' }
+        }
       ]
     })
     expect(updated.status).toBe(200)
@@ -167,32 +203,54 @@ describe('workflows', () => {
     expect(updated.body.data.active).toBe(false)
     expect(updated.body.data.status).toBe('INACTIVE')
     expect(updated.body.data.tags).toEqual([])
-    expect(updated.body.data.preferences.default.all).toEqual(
-      { enabled: true, readOnly: false })
+    expect(updated.body.data.preferences.default.all).toEqual({
+      enabled: true,
+      readOnly: false
+    })
     expect(updated.body.data.preferences.user).toBeNull()
 
     const dropped = await call('PUT', '/v2/workflows/welcome', {
-      name: 'Welcome', active: true, origin: 'novu-cloud',
-      steps: [{ _id: inbox._id, name: 'Inbox', type: 'in_app',
-        controlValues: { body: 'x' } }]
+      name: 'Welcome',
+      active: true,
+      origin: 'novu-cloud',
+      steps: [
+        {
+          _id: inbox._id,
+          name: 'Inbox',
+          type: 'in_app',
+          controlValues: { body: 'x' }
+        }
+      ]
     })
     expect(dropped.body.data.steps).toHaveLength(1)
     expect(dropped.body.data.steps[0].stepId).toBe('inbox')
   })
 
   it('marks content problems on steps and the workflow', async () => {
-    const created = await call('POST', '/v2/workflows', welcome({
-      steps: [
-        { stepId: 'mail', name: 'Mail', type: 'email', controlValues: { body: 'b' } },
-        { stepId: 'wait', name: 'Wait', type: 'delay', controlValues: {} }
-      ]
-    }))
+    const created = await call(
+      'POST',
+      '/v2/workflows',
+      welcome({
+        steps: [
+          {
+            stepId: 'mail',
+            name: 'Mail',
+            type: 'email',
+            controlValues: { body: 'b' }
+          },
+          { stepId: 'wait', name: 'Wait', type: 'delay', controlValues: {} }
+        ]
+      })
+    )
     expect(created.status).toBe(201)
     expect(created.body.data.status).toBe('ERROR')
-    expect(created.body.data.steps[0].issues.controls.subject[0])
-      .toMatchObject({ issueType: 'MISSING_VALUE' })
-    expect(Object.keys(created.body.data.steps[1].issues.controls))
-      .toEqual(['amount', 'unit'])
+    expect(created.body.data.steps[0].issues.controls.subject[0]).toMatchObject(
+      { issueType: 'MISSING_VALUE' }
+    )
+    expect(Object.keys(created.body.data.steps[1].issues.controls)).toEqual([
+      'amount',
+      'unit'
+    ])
   })
 
   it('lists with paging and search', async () => {
@@ -208,8 +266,9 @@ describe('workflows', () => {
     expect(page.body.data.workflows[0].steps[0]).not.toHaveProperty('controls')
 
     const found = await call('GET', '/v2/workflows?query=two')
-    expect(found.body.data.workflows.map((w: Json) => w.workflowId))
-      .toEqual(['b-two'])
+    expect(found.body.data.workflows.map((w: Json) => w.workflowId)).toEqual([
+      'b-two'
+    ])
 
     expect((await call('GET', '/v2/workflows?limit=101')).status).toBe(422)
   })
@@ -247,7 +306,9 @@ describe('errors', () => {
     })
     expect(unknown.status).toBe(401)
     expect(await unknown.json()).toMatchObject({
-      statusCode: 401, message: 'API Key not found', error: 'Unauthorized'
+      statusCode: 401,
+      message: 'API Key not found',
+      error: 'Unauthorized'
     })
 
     const none = await fetch(`${novu.url}/v2/workflows`)
@@ -272,13 +333,14 @@ describe('errors', () => {
     expect(limited.body.statusCode).toBe(429)
 
     // Another environment's key has its own bucket.
-    expect((await call('GET', '/v1/environments', undefined, 'Staging')).status)
-      .toBe(200)
+    expect(
+      (await call('GET', '/v1/environments', undefined, 'Staging')).status
+    ).toBe(200)
   })
 })
 
 describe('environments', () => {
-  it('lists environments and the key\'s own one', async () => {
+  it("lists environments and the key's own one", async () => {
     const list = await call('GET', '/v1/environments')
     const [dev, staging, prod] = list.body.data
     expect(list.body.data).toHaveLength(3)
@@ -297,8 +359,10 @@ describe('environments', () => {
 
   it('reads another environment with ?environmentId=', async () => {
     await call('POST', '/v2/workflows', welcome(), 'Staging')
-    const read = await call('GET',
-      `/v2/workflows/welcome?environmentId=${novu.environmentId('Staging')}`)
+    const read = await call(
+      'GET',
+      `/v2/workflows/welcome?environmentId=${novu.environmentId('Staging')}`
+    )
     expect(read.status).toBe(200)
     expect(read.body.data.workflowId).toBe('welcome')
   })
@@ -309,8 +373,9 @@ describe('sync', () => {
     await call('POST', '/v2/workflows', welcome())
     const target = novu.environmentId('Staging')
 
-    const first = await call('PUT', '/v2/workflows/welcome/sync',
-      { targetEnvironmentId: target })
+    const first = await call('PUT', '/v2/workflows/welcome/sync', {
+      targetEnvironmentId: target
+    })
     expect(first.status).toBe(200)
     const targetInbox = first.body.data.steps[0]._id
     const devWorkflow = novu.workflow('Development', 'welcome')!
@@ -319,35 +384,49 @@ describe('sync', () => {
 
     // Drop the email step in Development, then promote again.
     await call('PUT', '/v2/workflows/welcome', {
-      ...welcome(), origin: 'novu-cloud',
-      steps: [{ ...welcome().steps[0], _id: devWorkflow.steps[0]!._id,
-        controlValues: { body: 'v2' } }]
+      ...welcome(),
+      origin: 'novu-cloud',
+      steps: [
+        {
+          ...welcome().steps[0],
+          _id: devWorkflow.steps[0]!._id,
+          controlValues: { body: 'v2' }
+        }
+      ]
     })
-    const second = await call('PUT', '/v2/workflows/welcome/sync',
-      { targetEnvironmentId: target })
+    const second = await call('PUT', '/v2/workflows/welcome/sync', {
+      targetEnvironmentId: target
+    })
     expect(second.body.data.steps).toHaveLength(1)
     expect(second.body.data.steps[0]._id).toBe(targetInbox)
-    expect(novu.workflow('Staging', 'welcome')?.steps[0]?.controlValues)
-      .toEqual({ body: 'v2' })
+    expect(
+      novu.workflow('Staging', 'welcome')?.steps[0]?.controlValues
+    ).toEqual({ body: 'v2' })
   })
 
   it('refuses external workflows, the same environment and unknown targets', async () => {
-    novu.seed('Development', { workflowId: 'bridge', origin: 'external',
-      steps: [{ stepId: 's', type: 'in_app', controlValues: { body: 'x' } }] })
-    const external = await call('PUT', '/v2/workflows/bridge/sync',
-      { targetEnvironmentId: novu.environmentId('Staging') })
+    novu.seed('Development', {
+      workflowId: 'bridge',
+      origin: 'external',
+      steps: [{ stepId: 's', type: 'in_app', controlValues: { body: 'x' } }]
+    })
+    const external = await call('PUT', '/v2/workflows/bridge/sync', {
+      targetEnvironmentId: novu.environmentId('Staging')
+    })
     expect(external.status).toBe(400)
     expect(external.body.origin).toBe('external')
 
     await call('POST', '/v2/workflows', welcome())
-    const same = await call('PUT', '/v2/workflows/welcome/sync',
-      { targetEnvironmentId: novu.environmentId('Development') })
+    const same = await call('PUT', '/v2/workflows/welcome/sync', {
+      targetEnvironmentId: novu.environmentId('Development')
+    })
     expect(same.status).toBe(400)
 
     const gone = novu.environmentId('Production')
     novu.removeEnvironment('Production')
-    const unknown = await call('PUT', '/v2/workflows/welcome/sync',
-      { targetEnvironmentId: gone })
+    const unknown = await call('PUT', '/v2/workflows/welcome/sync', {
+      targetEnvironmentId: gone
+    })
     expect(unknown.status).toBe(404)
   })
 })
@@ -355,17 +434,24 @@ describe('sync', () => {
 describe('diff', () => {
   it('reports added, modified and deleted workflows as Novu sends them', async () => {
     await call('POST', '/v2/workflows', welcome())
-    await call('POST', '/v2/workflows', welcome({ workflowId: 'fresh', name: 'Fresh' }))
-    await call('PUT', '/v2/workflows/welcome/sync',
-      { targetEnvironmentId: novu.environmentId('Staging') })
+    await call(
+      'POST',
+      '/v2/workflows',
+      welcome({ workflowId: 'fresh', name: 'Fresh' })
+    )
+    await call('PUT', '/v2/workflows/welcome/sync', {
+      targetEnvironmentId: novu.environmentId('Staging')
+    })
     novu.seed('Staging', { workflowId: 'old', steps: [] })
 
     // Change one step's content in Development only.
     const dev = novu.workflow('Development', 'welcome')!
     await call('PUT', '/v2/workflows/welcome', {
-      ...welcome(), origin: 'novu-cloud',
+      ...welcome(),
+      origin: 'novu-cloud',
       steps: welcome().steps.map((step: Json, i: number) => ({
-        ...step, _id: dev.steps[i]!._id,
+        ...step,
+        _id: dev.steps[i]!._id,
         ...(i === 1 && { controlValues: { subject: 'New', body: 'B' } })
       }))
     })
@@ -377,8 +463,10 @@ describe('diff', () => {
     expect(data.sourceEnvironmentId).toBe(novu.environmentId('Development'))
     expect(data.targetEnvironmentId).toBe(target)
 
-    const byId = (id: string) => data.resources.find((r: Json) =>
-      (r.sourceResource ?? r.targetResource).id === id)
+    const byId = (id: string) =>
+      data.resources.find(
+        (r: Json) => (r.sourceResource ?? r.targetResource).id === id
+      )
     expect(byId('fresh')).toMatchObject({
       resourceType: 'workflow',
       targetResource: null,
@@ -388,19 +476,27 @@ describe('diff', () => {
     expect(byId('old').changes[0].action).toBe('deleted')
     expect(byId('welcome').changes).toEqual([
       expect.objectContaining({
-        resourceType: 'step', action: 'modified', stepType: 'email',
+        resourceType: 'step',
+        action: 'modified',
+        stepType: 'email',
         sourceResource: expect.objectContaining({ id: 'mail' }),
-        previousIndex: 1, newIndex: 1
+        previousIndex: 1,
+        newIndex: 1
       })
     ])
-    expect(data.summary).toEqual(
-      { totalEntities: 3, totalChanges: 3, hasChanges: true })
+    expect(data.summary).toEqual({
+      totalEntities: 3,
+      totalChanges: 3,
+      hasChanges: true
+    })
   })
 
   it('leaves out workflows that are equal', async () => {
     await call('POST', '/v2/workflows', welcome())
     const target = novu.environmentId('Production')
-    await call('PUT', '/v2/workflows/welcome/sync', { targetEnvironmentId: target })
+    await call('PUT', '/v2/workflows/welcome/sync', {
+      targetEnvironmentId: target
+    })
     const diff = await call('POST', `/v2/environments/${target}/diff`)
     expect(diff.body.data.resources).toEqual([])
     expect(diff.body.data.summary.hasChanges).toBe(false)
@@ -409,9 +505,13 @@ describe('diff', () => {
 
 describe('faults', () => {
   it('answers with a given status and body', async () => {
-    novu.addFault({ path: /^\/v2\/workflows/, kind: {
-      status: 502, body: '<html>Bad gateway</html>'
-    } })
+    novu.addFault({
+      path: /^\/v2\/workflows/,
+      kind: {
+        status: 502,
+        body: '<html>Bad gateway</html>'
+      }
+    })
     const response = await fetch(`${novu.url}/v2/workflows`, {
       headers: { Authorization: `ApiKey ${novu.secretKey('Development')}` }
     })
@@ -439,10 +539,12 @@ describe('faults', () => {
 
   it('hangs until the client gives up', async () => {
     novu.addFault({ kind: 'hang' })
-    await expect(fetch(`${novu.url}/v1/environments`, {
-      headers: { Authorization: `ApiKey ${novu.secretKey('Development')}` },
-      signal: AbortSignal.timeout(200)
-    })).rejects.toThrow()
+    await expect(
+      fetch(`${novu.url}/v1/environments`, {
+        headers: { Authorization: `ApiKey ${novu.secretKey('Development')}` },
+        signal: AbortSignal.timeout(200)
+      })
+    ).rejects.toThrow()
     expect(novu.requests[0]?.status).toBe(0)
   })
 
@@ -462,8 +564,9 @@ describe('faults', () => {
       secretKey: novu.secretKey('Development'),
       retryConfig: { strategy: 'none' }
     })
-    await expect(sdk.workflows.create(welcome() as never))
-      .rejects.toThrow('Response validation failed')
+    await expect(sdk.workflows.create(welcome() as never)).rejects.toThrow(
+      'Response validation failed'
+    )
     expect(novu.workflow('Development', 'welcome')).toBeDefined()
   })
 })
@@ -484,17 +587,20 @@ describe('requests and the SDK', () => {
     const environments = await sdk.environments.list()
     expect(environments.result).toHaveLength(3)
     const synced = await sdk.workflows.sync(
-      { targetEnvironmentId: novu.environmentId('Staging') }, 'welcome')
+      { targetEnvironmentId: novu.environmentId('Staging') },
+      'welcome'
+    )
     expect(synced.result.workflowId).toBe('welcome')
 
-    expect(novu.requests.map((r) => `${r.method} ${r.path} ${r.status}`))
-      .toEqual([
-        'POST /v2/workflows 201',
-        'GET /v2/workflows/welcome 200',
-        'GET /v2/workflows?limit=10 200',
-        'GET /v1/environments 200',
-        'PUT /v2/workflows/welcome/sync 200'
-      ])
+    expect(
+      novu.requests.map((r) => `${r.method} ${r.path} ${r.status}`)
+    ).toEqual([
+      'POST /v2/workflows 201',
+      'GET /v2/workflows/welcome 200',
+      'GET /v2/workflows?limit=10 200',
+      'GET /v1/environments 200',
+      'PUT /v2/workflows/welcome/sync 200'
+    ])
     expect(novu.requests[0]?.environment).toBe('Development')
     novu.resetRequests()
     expect(novu.requests).toEqual([])

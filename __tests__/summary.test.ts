@@ -54,9 +54,7 @@ const deployed: WorkflowResult[] = [
           after: 'Reset your password'
         }
       ],
-      issues: [
-        { stepId: 'mail', field: 'body', message: 'Body is required' }
-      ]
+      issues: [{ stepId: 'mail', field: 'body', message: 'Body is required' }]
     },
     promotions: [
       { environment: 'Staging', outcome: 'synced', changes: [], issues: [] },

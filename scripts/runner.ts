@@ -92,7 +92,11 @@ export function parseOutputs(text: string): Record<string, string> {
     if (match === null) continue
     const [, name, delimiter] = match as unknown as [string, string, string]
     const value: string[] = []
-    for (index += 1; index < lines.length && lines[index] !== delimiter; index += 1) {
+    for (
+      index += 1;
+      index < lines.length && lines[index] !== delimiter;
+      index += 1
+    ) {
       value.push(lines[index] ?? '')
     }
     outputs[name] = value.join('\n')

@@ -36,12 +36,12 @@ console.log(`Novu stand-in listening on ${standIn.url}`)
 for (const name of ['Development', 'Staging', 'Production']) {
   console.log(
     `  ${name.padEnd(12)} id ${standIn.environmentId(name)}` +
-    `  secret key ${standIn.secretKey(name)}`
+      `  secret key ${standIn.secretKey(name)}`
   )
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    standIn.close().finally(() => process.exit(0))
+    void standIn.close().finally(() => process.exit(0))
   })
 }

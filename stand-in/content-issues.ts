@@ -38,18 +38,23 @@ export function stepIssues(
   let required = requiredControls[type] ?? []
 
   // A scheduled digest or delay runs on a cron and needs no amount or unit.
-  if ((type === 'digest' || type === 'delay') && !isMissing(controlValues.cron)) {
+  if (
+    (type === 'digest' || type === 'delay') &&
+    !isMissing(controlValues.cron)
+  ) {
     required = []
   }
 
   const controls: Record<string, ContentIssue[]> = {}
   for (const field of required) {
     if (isMissing(controlValues[field])) {
-      controls[field] = [{
-        issueType: 'MISSING_VALUE',
-        variableName: field,
-        message: `${label(field)} is required`
-      }]
+      controls[field] = [
+        {
+          issueType: 'MISSING_VALUE',
+          variableName: field,
+          message: `${label(field)} is required`
+        }
+      ]
     }
   }
 

@@ -58,8 +58,17 @@ function stepInfo(step: { stepId: string; name: string }): Resource {
 
 // Fields the server fills in itself are left out of the comparison.
 const serverFilled = new Set([
-  '_id', 'slug', 'createdAt', 'updatedAt', 'origin', 'status', 'issues',
-  'lastTriggeredAt', 'lastPublishedAt', 'payloadExample', 'steps'
+  '_id',
+  'slug',
+  'createdAt',
+  'updatedAt',
+  'origin',
+  'status',
+  'issues',
+  'lastTriggeredAt',
+  'lastPublishedAt',
+  'payloadExample',
+  'steps'
 ])
 
 function normalise(workflow: StoredWorkflow) {
@@ -174,12 +183,14 @@ export function environmentDiff(source: Environment, target: Environment) {
     const existing = targets.get(workflow.workflowId)
     const changes: Change[] = existing
       ? compare(workflow, existing)
-      : [{
-          resourceType: 'workflow',
-          action: 'added',
-          sourceResource: info(workflow),
-          targetResource: null
-        }]
+      : [
+          {
+            resourceType: 'workflow',
+            action: 'added',
+            sourceResource: info(workflow),
+            targetResource: null
+          }
+        ]
     if (changes.length === 0) continue
     resources.push({
       resourceType: 'workflow',
@@ -192,12 +203,14 @@ export function environmentDiff(source: Environment, target: Environment) {
 
   for (const workflow of targets.values()) {
     if (sources.has(workflow.workflowId)) continue
-    const changes: Change[] = [{
-      resourceType: 'workflow',
-      action: 'deleted',
-      sourceResource: null,
-      targetResource: info(workflow)
-    }]
+    const changes: Change[] = [
+      {
+        resourceType: 'workflow',
+        action: 'deleted',
+        sourceResource: null,
+        targetResource: info(workflow)
+      }
+    ]
     resources.push({
       resourceType: 'workflow',
       sourceResource: null,

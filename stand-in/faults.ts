@@ -69,7 +69,7 @@ export function makeUnparseable(body: unknown): unknown {
     workflow.status = 'PENDING'
     const steps = workflow.steps
     if (Array.isArray(steps) && steps.length > 0) {
-      (steps[0] as Record<string, unknown>).type = 'ai_agent'
+      ;(steps[0] as Record<string, unknown>).type = 'ai_agent'
     } else if (Array.isArray(steps)) {
       steps.push({ _id: '0'.repeat(24), stepId: 'agent', type: 'ai_agent' })
     }

@@ -11,7 +11,9 @@ export function isObjectId(value: string): boolean {
 }
 
 export function randomHex(length: number): string {
-  return randomBytes(Math.ceil(length / 2)).toString('hex').slice(0, length)
+  return randomBytes(Math.ceil(length / 2))
+    .toString('hex')
+    .slice(0, length)
 }
 
 export function slugify(text: string): string {

@@ -59,7 +59,10 @@ export interface StandIn {
   secretKey(environmentName: string): string
   environmentId(name: string): string
   workflows(environmentName: string): StoredWorkflow[]
-  workflow(environmentName: string, workflowId: string): StoredWorkflow | undefined
+  workflow(
+    environmentName: string,
+    workflowId: string
+  ): StoredWorkflow | undefined
   seed(environmentName: string, workflow: SeedWorkflow): void
   removeEnvironment(name: string): void
   requests: RequestRecord[]
@@ -127,10 +130,12 @@ function routes(store: Store): Route[] {
     {
       method: 'GET',
       pattern: /^\/v1\/environments$/,
-      handler: () => ok(
-        store.environments.map((env) =>
-          environmentResponse(env, store.organizationId))
-      )
+      handler: () =>
+        ok(
+          store.environments.map((env) =>
+            environmentResponse(env, store.organizationId)
+          )
+        )
     },
     {
       method: 'GET',
@@ -146,11 +151,16 @@ function routes(store: Store): Route[] {
         const search = (query.get('query') ?? '').toLowerCase()
         const matching = [...env.workflows.values()]
           .reverse()
-          .filter((wf) => !search ||
-            wf.name.toLowerCase().includes(search) ||
-            wf.workflowId.toLowerCase().includes(search))
+          .filter(
+            (wf) =>
+              !search ||
+              wf.name.toLowerCase().includes(search) ||
+              wf.workflowId.toLowerCase().includes(search)
+          )
         return ok({
-          workflows: matching.slice(offset, offset + limit).map(workflowListItem),
+          workflows: matching
+            .slice(offset, offset + limit)
+            .map(workflowListItem),
           totalCount: matching.length
         })
       }
@@ -201,9 +211,10 @@ function routes(store: Store): Route[] {
         }
         const sourceId = (body as { sourceEnvironmentId?: unknown } | null)
           ?.sourceEnvironmentId
-        const source = typeof sourceId === 'string'
-          ? environmentFor(store, sourceId)
-          : store.development
+        const source =
+          typeof sourceId === 'string'
+            ? environmentFor(store, sourceId)
+            : store.development
         if (!source) throw nestError(404, 'Development environment not found')
         const target = environmentFor(store, targetId!)!
         return ok(environmentDiff(source, target))
@@ -239,7 +250,9 @@ function send(
   }
   const isText = typeof body === 'string'
   const type = isText
-    ? (body.trimStart().startsWith('<') ? 'text/html' : 'text/plain')
+    ? body.trimStart().startsWith('<')
+      ? 'text/html'
+      : 'text/plain'
     : 'application/json'
   res.writeHead(status, {
     'Content-Type': `${type}; charset=utf-8`,
@@ -265,7 +278,11 @@ export async function startStandIn(
   options: StandInOptions = {}
 ): Promise<StandIn> {
   const store = new Store({
-    environments: options.environments ?? ['Development', 'Staging', 'Production'],
+    environments: options.environments ?? [
+      'Development',
+      'Staging',
+      'Production'
+    ],
     ...(options.workflowLimit !== undefined && {
       workflowLimit: options.workflowLimit
     })
@@ -289,7 +306,9 @@ export async function startStandIn(
       at: Date.now()
     }
     requests.push(record)
-    res.on('finish', () => { record.status = res.statusCode })
+    res.on('finish', () => {
+      record.status = res.statusCode
+    })
 
     const text = await readBody(req)
     const fault = faults.take(method, rawPath)
@@ -309,8 +328,9 @@ export async function startStandIn(
     let reply: Reply
     let headers: Record<string, string> = {}
     try {
-      const route = table.find((r) =>
-        r.method === method && r.pattern.test(url.pathname))
+      const route = table.find(
+        (r) => r.method === method && r.pattern.test(url.pathname)
+      )
       if (!route) throw nestError(404, `Cannot ${method} ${url.pathname}`)
 
       const env = authenticate(store, req)
@@ -323,16 +343,21 @@ export async function startStandIn(
         }
       }
 
-      const params = url.pathname.match(route.pattern)!.slice(1)
+      const params = url.pathname
+        .match(route.pattern)!
+        .slice(1)
         .map((part) => decodeURIComponent(part))
-      reply = route.handler({
-        method,
-        path: url.pathname,
-        query: url.searchParams,
-        body: parseJson(text),
-        env,
-        suffixDuplicate: fault?.kind === 'suffix-duplicate'
-      }, params)
+      reply = route.handler(
+        {
+          method,
+          path: url.pathname,
+          query: url.searchParams,
+          body: parseJson(text),
+          env,
+          suffixDuplicate: fault?.kind === 'suffix-duplicate'
+        },
+        params
+      )
     } catch (error) {
       if (!(error instanceof HttpError)) throw error
       reply = { status: error.status, body: errorBody(error, rawPath) }
@@ -345,8 +370,10 @@ export async function startStandIn(
         return
       }
       if (typeof fault.kind === 'object') {
-        send(res, fault.kind.status, fault.kind.body,
-          { ...headers, ...fault.kind.headers })
+        send(res, fault.kind.status, fault.kind.body, {
+          ...headers,
+          ...fault.kind.headers
+        })
         return
       }
     }
@@ -378,19 +405,25 @@ export async function startStandIn(
     url: `http://127.0.0.1:${port}`,
     secretKey: (name) => store.byName(name).secretKey,
     environmentId: (name) => store.byName(name)._id,
-    workflows: (name) => [...store.byName(name).workflows.values()].map(deepCopy),
+    workflows: (name) =>
+      [...store.byName(name).workflows.values()].map(deepCopy),
     workflow: (name, workflowId) =>
       deepCopy(store.byName(name).workflows.get(workflowId)),
-    seed: (name, workflow) => { store.seed(store.byName(name), workflow) },
+    seed: (name, workflow) => {
+      store.seed(store.byName(name), workflow)
+    },
     removeEnvironment: (name) => store.remove(name),
     requests,
-    resetRequests: () => { requests.length = 0 },
+    resetRequests: () => {
+      requests.length = 0
+    },
     addFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()))
-      // Hung requests and idle keep-alive sockets would hold close() open.
-      server.closeAllConnections()
-    })
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()))
+        // Hung requests and idle keep-alive sockets would hold close() open.
+        server.closeAllConnections()
+      })
   }
 }

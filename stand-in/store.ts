@@ -14,8 +14,16 @@ import {
 import { deepCopy, objectId, randomHex, slugify } from './ids.js'
 
 export const stepTypes = [
-  'in_app', 'email', 'sms', 'push', 'chat', 'delay', 'digest', 'throttle',
-  'custom', 'http_request'
+  'in_app',
+  'email',
+  'sms',
+  'push',
+  'chat',
+  'delay',
+  'digest',
+  'throttle',
+  'custom',
+  'http_request'
 ]
 
 const maxTags = 16
@@ -116,7 +124,10 @@ function checkWorkflowBody(body: unknown, creating: boolean): Body {
   }
   if (creating) {
     const id = body.workflowId
-    if (typeof id !== 'string' || !/^[a-zA-Z0-9]+(?:[-_.][a-zA-Z0-9]+)*$/.test(id)) {
+    if (
+      typeof id !== 'string' ||
+      !/^[a-zA-Z0-9]+(?:[-_.][a-zA-Z0-9]+)*$/.test(id)
+    ) {
       problems.workflowId = {
         messages: ['workflowId must be a valid slug identifier'],
         value: id
@@ -174,11 +185,13 @@ function buildSteps(
 
   return sent.map((raw) => {
     const step = raw as Body
-    const previous = typeof step._id === 'string' ? byId.get(step._id) : undefined
-    const name = String(step.name ?? '')
-    const wanted = typeof step.stepId === 'string' && step.stepId !== ''
-      ? step.stepId
-      : previous?.stepId ?? (slugify(name) || 'step')
+    const previous =
+      typeof step._id === 'string' ? byId.get(step._id) : undefined
+    const name = typeof step.name === 'string' ? step.name : ''
+    const wanted =
+      typeof step.stepId === 'string' && step.stepId !== ''
+        ? step.stepId
+        : (previous?.stepId ?? (slugify(name) || 'step'))
     const stepId = uniqueStepId(wanted, taken)
     taken.add(stepId)
     const controlValues = isRecord(step.controlValues)
@@ -283,7 +296,11 @@ export class Store {
 
   // `suffixDuplicate` reproduces what Novu does when asked to create a
   // workflowId that is taken: save a copy under a suffixed id and say 201.
-  create(env: Environment, raw: unknown, suffixDuplicate = false): StoredWorkflow {
+  create(
+    env: Environment,
+    raw: unknown,
+    suffixDuplicate = false
+  ): StoredWorkflow {
     const body = checkWorkflowBody(raw, true)
     let workflowId = String(body.workflowId)
 
@@ -336,7 +353,11 @@ export class Store {
   }
 
   // A full replace: every field comes from the body, nothing is merged in.
-  replace(env: Environment, idOrInternalId: string, raw: unknown): StoredWorkflow {
+  replace(
+    env: Environment,
+    idOrInternalId: string,
+    raw: unknown
+  ): StoredWorkflow {
     const existing = this.get(env, idOrInternalId)
     const body = checkWorkflowBody(raw, false)
     const now = new Date().toISOString()
@@ -359,7 +380,8 @@ export class Store {
         ? deepCopy(body.payloadSchema)
         : null,
       isTranslationEnabled: body.isTranslationEnabled === true,
-      severity: typeof body.severity === 'string' ? body.severity : existing.severity,
+      severity:
+        typeof body.severity === 'string' ? body.severity : existing.severity,
       origin: typeof body.origin === 'string' ? body.origin : existing.origin,
       status: workflowStatus(active, steps),
       preferences: readPreferences(body),
@@ -381,7 +403,11 @@ export class Store {
   // Promotion as Novu does it: steps are matched by stepId so that the
   // target keeps its step `_id`s, target steps gone from the source are
   // dropped, and no workflow is ever deleted.
-  sync(source: Environment, idOrInternalId: string, targetId: unknown): StoredWorkflow {
+  sync(
+    source: Environment,
+    idOrInternalId: string,
+    targetId: unknown
+  ): StoredWorkflow {
     if (typeof targetId !== 'string') {
       throw validationError({
         targetEnvironmentId: {
@@ -399,7 +425,8 @@ export class Store {
     const workflow = this.get(source, idOrInternalId)
     if (workflow.origin !== 'novu-cloud') {
       throw objectError(400, {
-        message: `Cannot sync workflow: origin '${workflow.origin}' is not ` +
+        message:
+          `Cannot sync workflow: origin '${workflow.origin}' is not ` +
           'allowed (must be one of: novu-cloud)',
         workflowId: workflow.workflowId,
         status: workflow.status,

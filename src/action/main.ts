@@ -84,7 +84,8 @@ async function writeReports(result: RunResult): Promise<void> {
     return
   }
   try {
-    await core.summary.addRaw(renderSummary(result, { runUrl: runUrl() }))
+    await core.summary
+      .addRaw(renderSummary(result, { runUrl: runUrl() }))
       .write()
   } catch (error) {
     core.warning(`Could not write the job summary: ${String(error)}`)

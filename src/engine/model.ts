@@ -154,11 +154,7 @@ export type DevelopmentOutcome =
   | 'would-update'
 
 export type PromotionOutcome =
-  | 'synced'
-  | 'in-sync'
-  | 'failed'
-  | 'skipped'
-  | 'would-sync'
+  'synced' | 'in-sync' | 'failed' | 'skipped' | 'would-sync'
 
 /** A field that differs, for plans and for logs. */
 export interface FieldChange {

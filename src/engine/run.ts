@@ -328,9 +328,7 @@ class Run {
     const definition = entry.definition as WorkflowDefinition
     const id = definition.workflowId
     const plan = this.settings.mode === 'plan'
-    const current = existing.has(id)
-      ? await this.gateway.getWorkflow(id)
-      : null
+    const current = existing.has(id) ? await this.gateway.getWorkflow(id) : null
 
     if (current === null) {
       if (plan) {
@@ -404,9 +402,7 @@ class Run {
 
     await Promise.all(
       eligible.map((entry) =>
-        this.task(entry, target.name, () =>
-          this.promote(entry, target, states)
-        )
+        this.task(entry, target.name, () => this.promote(entry, target, states))
       )
     )
   }
@@ -494,7 +490,10 @@ class Run {
     if (willChange) inSync = false
     // Novu's diff lists only workflows that differ, and skips those whose
     // Development copy is in error, which are then compared one by one.
-    else if (states !== undefined && entry.developmentCopy?.status !== 'ERROR') {
+    else if (
+      states !== undefined &&
+      entry.developmentCopy?.status !== 'ERROR'
+    ) {
       const state = states.get(id)
       inSync = state === undefined || state === 'unchanged'
     } else inSync = await compareTarget()

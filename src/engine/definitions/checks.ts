@@ -22,8 +22,11 @@ function checkTags(tags: unknown, report: Report): void {
   const seen = new Set<unknown>()
   tags.forEach((tag, index) => {
     if (seen.has(tag)) {
-      report(['tags', index], `Tag ${JSON.stringify(tag)} appears more ` +
-        'than once in tags; remove the repeat.')
+      report(
+        ['tags', index],
+        `Tag ${JSON.stringify(tag)} appears more ` +
+          'than once in tags; remove the repeat.'
+      )
     }
     seen.add(tag)
   })
@@ -40,9 +43,12 @@ function checkStepIds(steps: unknown, report: Report): void {
       first.set(stepId, index)
       return
     }
-    report(['steps', index, 'stepId'], `Step id "${stepId}" is already ` +
-      `used by steps[${earlier}]; step ids must be unique within a ` +
-      'workflow because updates and syncs match steps by them.')
+    report(
+      ['steps', index, 'stepId'],
+      `Step id "${stepId}" is already ` +
+        `used by steps[${earlier}]; step ids must be unique within a ` +
+        'workflow because updates and syncs match steps by them.'
+    )
   })
 }
 
@@ -73,8 +79,11 @@ function checkPayloadSchema(schema: unknown, report: Report): void {
   for (const error of pickErrors(ajv.errors ?? [])) {
     const path: FieldPath = ['payloadSchema', ...pointerToPath(error)]
     const field = formatField(path)
-    report(path, `${field} is not valid JSON Schema: ${describe(error)}; ` +
-      'fix it so that Novu can check trigger payloads against it.')
+    report(
+      path,
+      `${field} is not valid JSON Schema: ${describe(error)}; ` +
+        'fix it so that Novu can check trigger payloads against it.'
+    )
   }
 }
 
@@ -105,8 +114,7 @@ function rank(error: ErrorObject): number {
 
 function describe(error: ErrorObject): string {
   if (error.keyword === 'enum') {
-    const allowed = (error.params as { allowedValues: unknown[] })
-      .allowedValues
+    const allowed = (error.params as { allowedValues: unknown[] }).allowedValues
     return `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`
   }
   return error.message ?? 'it does not match the JSON Schema meta-schema'
@@ -150,8 +158,11 @@ function checkEmailBodies(steps: unknown, report: Report): void {
       return
     }
     const name = typeof stepId === 'string' ? `"${stepId}"` : `steps[${index}]`
-    report(['steps', index, 'controlValues', 'editorType'], `Email step ` +
-      `${name} has editorType "block" but its body is not Maily JSON, so ` +
-      'Novu would blank it; set editorType to "html" or remove it.')
+    report(
+      ['steps', index, 'controlValues', 'editorType'],
+      `Email step ` +
+        `${name} has editorType "block" but its body is not Maily JSON, so ` +
+        'Novu would blank it; set editorType to "html" or remove it.'
+    )
   })
 }

@@ -55,8 +55,8 @@ export function explainIssues(
 
   for (const issue of issues) {
     const path = plainPath(issue)
-    const absent = issue.code === 'invalid_type' &&
-      valueAt(data, path) === undefined
+    const absent =
+      issue.code === 'invalid_type' && valueAt(data, path) === undefined
     if (absent && misspelt.has(formatField(path))) continue
     explainIssue(issue, path, data, report)
   }
@@ -88,8 +88,11 @@ function explainIssue(
       if ((issue as { note?: string }).note === 'No matching discriminator') {
         report(path, stepType(path, data))
       } else {
-        report(path, `${field} does not have an accepted form; check it ` +
-          'against the step type\'s controls in Novu\'s documentation.')
+        report(
+          path,
+          `${field} does not have an accepted form; check it ` +
+            "against the step type's controls in Novu's documentation."
+        )
       }
       return
 
@@ -115,8 +118,11 @@ function explainIssue(
 
     case 'invalid_format': {
       const value = valueAt(data, path)
-      report(path, `${field} ${show(value)} is not a valid id; ${SLUG_RULE}` +
-        `, such as ${show(slugify(String(value)))}.`)
+      report(
+        path,
+        `${field} ${show(value)} is not a valid id; ${SLUG_RULE}` +
+          `, such as ${show(slugify(String(value)))}.`
+      )
       return
     }
 
@@ -127,8 +133,11 @@ function explainIssue(
     case 'too_big':
       if (field === 'tags') {
         const count = (valueAt(data, path) as unknown[]).length
-        report(path, `tags has ${count} entries but Novu allows at most ` +
-          `${MAX_TAGS}; remove ${count - MAX_TAGS} of them.`)
+        report(
+          path,
+          `tags has ${count} entries but Novu allows at most ` +
+            `${MAX_TAGS}; remove ${count - MAX_TAGS} of them.`
+        )
       } else {
         report(path, `${field}: ${issue.message}.`)
       }
@@ -146,9 +155,11 @@ function unknownKey(path: FieldPath, key: string, data: unknown): string {
 
   // Preferences one level too high: Novu ignores them without a word.
   if (where === 'preferences' && (key === 'all' || key === 'channels')) {
-    return `"${key}" cannot sit directly under preferences, where Novu ` +
+    return (
+      `"${key}" cannot sit directly under preferences, where Novu ` +
       `would ignore it; move it into preferences.workflow (the defaults) ` +
       `or preferences.user (what subscribers may change).`
+    )
   }
 
   if (path.at(-1) === 'channels' && path[0] === 'preferences') {
@@ -162,8 +173,10 @@ function unknownKey(path: FieldPath, key: string, data: unknown): string {
     const fix = guess
       ? `did you mean "${guess}"?`
       : `allowed controls are ${listOf(known, 'and')}.`
-    return `Step ${name} of type ${String(step.type)} has no control ` +
+    return (
+      `Step ${name} of type ${String(step.type)} has no control ` +
       `"${key}", and Novu would drop it; ${fix}`
+    )
   }
 
   const place = where === '' ? 'the workflow' : where
@@ -178,12 +191,13 @@ function stepType(path: FieldPath, data: unknown): string {
   const value = valueAt(data, [...stepPath, 'type'])
   const where = formatField(stepPath)
   if (value === undefined) {
-    return `Missing required field "type" in ${where}; use ` +
+    return (
+      `Missing required field "type" in ${where}; use ` +
       `${listOf(STEP_TYPES)}.`
+    )
   }
-  const guess = typeof value === 'string'
-    ? closest(value, STEP_TYPES)
-    : undefined
+  const guess =
+    typeof value === 'string' ? closest(value, STEP_TYPES) : undefined
   const fix = guess ? `use "${guess}"` : `use ${listOf(STEP_TYPES)}`
   return `Unknown step type ${show(value)} in ${where}.type; ${fix}.`
 }
@@ -206,19 +220,27 @@ function wrongType(path: FieldPath, expected: string, value: unknown): string {
   const wanted = expected === 'record' ? 'object' : expected
   const got = Array.isArray(value)
     ? 'array'
-    : value === null ? 'null' : typeof value
+    : value === null
+      ? 'null'
+      : typeof value
 
   const key = path.at(-1)
   if (key === 'body' && path[2] === 'controlValues' && got === 'object') {
-    return `${field} must be a string, not an object; write Maily JSON ` +
+    return (
+      `${field} must be a string, not an object; write Maily JSON ` +
       `as a string (JSON.stringify it).`
+    )
   }
   if (path[0] === 'preferences' && path.at(-2) === 'channels') {
-    return `${field} must be an object such as { enabled: ${show(value)} }, ` +
+    return (
+      `${field} must be an object such as { enabled: ${show(value)} }, ` +
       `not a ${got}.`
+    )
   }
-  return `${field} must be ${article(wanted)} ${wanted}, not ${article(got)} ` +
+  return (
+    `${field} must be ${article(wanted)} ${wanted}, not ${article(got)} ` +
     `${got}; change its value.`
+  )
 }
 
 /**
@@ -238,11 +260,11 @@ export function keysAt(path: FieldPath, data: unknown): string[] | undefined {
     if (depth === path.length) break
     const segment = path[depth]
     if (schema instanceof z.ZodObject) {
-      const next = schema.shape[String(segment)]
+      const next = schema.shape[String(segment)] as z.ZodType | undefined
       if (next === undefined) return undefined
       schema = next
     } else if (schema instanceof z.ZodArray) {
-      schema = schema.element as z.ZodType
+      schema = schema.element as unknown as z.ZodType
     } else {
       return undefined
     }
@@ -257,10 +279,12 @@ function unwrap(schema: z.ZodType, data: unknown, path: FieldPath): z.ZodType {
     } else if (schema instanceof z.ZodDiscriminatedUnion) {
       const type = valueAt(data, [...path, 'type'])
       const options = schema.options as z.ZodType[]
-      const match = options.find((option) =>
-        option instanceof z.ZodObject &&
-        option.shape.type instanceof z.ZodLiteral &&
-        option.shape.type.value === type)
+      const match = options.find(
+        (option) =>
+          option instanceof z.ZodObject &&
+          option.shape.type instanceof z.ZodLiteral &&
+          option.shape.type.value === type
+      )
       if (match === undefined) return schema
       schema = match
     } else if (schema instanceof z.ZodUnion) {

@@ -50,27 +50,31 @@ export async function loadDefinitions(
   const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES
   const patterns = options.globs.map((glob) => glob.trim()).filter(Boolean)
 
-  const matched = patterns.length === 0
-    ? []
-    : await glob(patterns, {
-      cwd: options.cwd,
-      dot: false,
-      onlyFiles: true,
-      expandDirectories: false
-    })
+  const matched =
+    patterns.length === 0
+      ? []
+      : await glob(patterns, {
+          cwd: options.cwd,
+          dot: false,
+          onlyFiles: true,
+          expandDirectories: false
+        })
   const files = matched.map((file) => file.split(path.sep).join('/')).sort()
 
   if (files.length > maxFiles) {
     return {
       definitions: [],
-      problems: [{
-        file: '',
-        line: 0,
-        field: '',
-        message: `The workflow globs match ${files.length} files, more ` +
-          `than the limit of ${maxFiles}; narrow the globs to the ` +
-          'definition files.'
-      }],
+      problems: [
+        {
+          file: '',
+          line: 0,
+          field: '',
+          message:
+            `The workflow globs match ${files.length} files, more ` +
+            `than the limit of ${maxFiles}; narrow the globs to the ` +
+            'definition files.'
+        }
+      ],
       files
     }
   }
@@ -104,23 +108,29 @@ export async function loadDefinitions(
       line: 0,
       field: '',
       workflowId,
-      message: `No definition file has workflowId "${workflowId}"; check ` +
+      message:
+        `No definition file has workflowId "${workflowId}"; check ` +
         'the workflow-ids input for a typo, or the globs for the file.'
     })
   }
 
-  const selected = wanted.length === 0
-    ? unique
-    : unique.filter(({ definition }) =>
-      wanted.includes(definition.workflowId))
+  const selected =
+    wanted.length === 0
+      ? unique
+      : unique.filter(({ definition }) =>
+          wanted.includes(definition.workflowId)
+        )
 
   return {
     definitions: selected.sort((a, b) =>
-      compare(a.definition.workflowId, b.definition.workflowId)),
-    problems: problems.sort((a, b) =>
-      compare(a.file, b.file) ||
-      a.line - b.line ||
-      (a.column ?? 0) - (b.column ?? 0)),
+      compare(a.definition.workflowId, b.definition.workflowId)
+    ),
+    problems: problems.sort(
+      (a, b) =>
+        compare(a.file, b.file) ||
+        a.line - b.line ||
+        (a.column ?? 0) - (b.column ?? 0)
+    ),
     files
   }
 }
@@ -132,16 +142,22 @@ async function loadFile(
 ): Promise<ParseResult> {
   const extension = path.extname(file).toLowerCase()
   if (!EXTENSIONS.includes(extension)) {
-    return refuse(file, `The file "${file}" matches the workflow globs but ` +
-      'is not .json, .yaml or .yml; narrow the globs or rename the file.')
+    return refuse(
+      file,
+      `The file "${file}" matches the workflow globs but ` +
+        'is not .json, .yaml or .yml; narrow the globs or rename the file.'
+    )
   }
 
   const absolute = path.resolve(cwd, file)
   const { size } = await stat(absolute)
   if (size > maxFileBytes) {
-    return refuse(file, `The file is ${size} bytes, more than the limit ` +
-      `of ${maxFileBytes}; a workflow definition should be far smaller, ` +
-      'so split it or move large content out.')
+    return refuse(
+      file,
+      `The file is ${size} bytes, more than the limit ` +
+        `of ${maxFileBytes}; a workflow definition should be far smaller, ` +
+        'so split it or move large content out.'
+    )
   }
 
   const text = (await readFile(absolute, 'utf8')).replace(/^\uFEFF/, '')
@@ -183,7 +199,8 @@ function dropDuplicates(
         line: entry.source.lineOf(['workflowId']),
         field: 'workflowId',
         workflowId,
-        message: `workflowId "${workflowId}" is also defined in ` +
+        message:
+          `workflowId "${workflowId}" is also defined in ` +
           `${others.join(', ')}; each workflow must have one file, so ` +
           'rename one id or delete one file.'
       })

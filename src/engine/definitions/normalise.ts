@@ -26,7 +26,7 @@ export function normaliseDefinition(file: DefinitionFile): WorkflowDefinition {
       ? structuredClone(file.payloadSchema)
       : null,
     preferences: file.preferences
-      ? (structuredClone(file.preferences) as WorkflowPreferences)
+      ? structuredClone<WorkflowPreferences>(file.preferences)
       : null,
     severity: file.severity ?? 'none',
     isTranslationEnabled: file.isTranslationEnabled ?? false,
@@ -42,7 +42,9 @@ function normaliseStep(step: StepFile): StepDefinition {
   // The SDK sends `editorType: "block"` when it is absent, and Novu then
   // blanks a body that is HTML; decide from the body instead.
   if (step.type === 'email' && controlValues.editorType === undefined) {
-    controlValues.editorType = isMailyBody(controlValues.body) ? 'block' : 'html'
+    controlValues.editorType = isMailyBody(controlValues.body)
+      ? 'block'
+      : 'html'
   }
 
   return {

@@ -50,8 +50,11 @@ export function parseDefinition(file: string, text: string): ParseResult {
   })
   const doc = docs[0]
   if (doc === undefined || (doc.contents === null && doc.errors.length === 0)) {
-    return fail(1, 'The file is empty; write one workflow with workflowId, ' +
-      'name and steps, or remove the file.')
+    return fail(
+      1,
+      'The file is empty; write one workflow with workflowId, ' +
+        'name and steps, or remove the file.'
+    )
   }
 
   const syntax = syntaxProblem(file, text, doc, lineCounter)
@@ -60,8 +63,11 @@ export function parseDefinition(file: string, text: string): ParseResult {
   const second = docs[1]
   if (second !== undefined) {
     const { line } = lineCounter.linePos(second.range[0])
-    return fail(line, `The file holds ${docs.length} YAML documents; keep ` +
-      'one workflow per file and move the others to files of their own.')
+    return fail(
+      line,
+      `The file holds ${docs.length} YAML documents; keep ` +
+        'one workflow per file and move the others to files of their own.'
+    )
   }
 
   const unsafe = unsafeProblems(file, doc, lineCounter)
@@ -71,15 +77,21 @@ export function parseDefinition(file: string, text: string): ParseResult {
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIASES * 10 })
   } catch (error) {
-    return fail(1, `The file cannot be read: ${(error as Error).message}; ` +
-      'write the values out instead of using YAML aliases.')
+    return fail(
+      1,
+      `The file cannot be read: ${(error as Error).message}; ` +
+        'write the values out instead of using YAML aliases.'
+    )
   }
 
   const source = createSource(file, doc, lineCounter)
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     const kind = Array.isArray(data) ? 'a list' : `a ${typeof data}`
-    return fail(source.line, `The file holds ${kind}, not a workflow; ` +
-      'write one object with workflowId, name and steps.')
+    return fail(
+      source.line,
+      `The file holds ${kind}, not a workflow; ` +
+        'write one object with workflowId, name and steps.'
+    )
   }
   const record = data as Record<string, unknown>
 
@@ -103,15 +115,15 @@ function reporter(
   source: DocumentSource,
   problems: DefinitionProblem[]
 ): Report {
-  const workflowId = typeof data.workflowId === 'string'
-    ? data.workflowId
-    : undefined
+  const workflowId =
+    typeof data.workflowId === 'string' ? data.workflowId : undefined
 
   return (path: FieldPath, message: string) => {
     const { line, column } = source.positionOf(path)
-    const stepId = path[0] === 'steps' && typeof path[1] === 'number'
-      ? valueAt(data, ['steps', path[1], 'stepId'])
-      : undefined
+    const stepId =
+      path[0] === 'steps' && typeof path[1] === 'number'
+        ? valueAt(data, ['steps', path[1], 'stepId'])
+        : undefined
     problems.push({
       file,
       line,
@@ -143,7 +155,8 @@ function syntaxProblem(
         line,
         column: col,
         field: '',
-        message: `The file is not valid JSON: ${json.message}; fix the ` +
+        message:
+          `The file is not valid JSON: ${json.message}; fix the ` +
           'syntax at this position.'
       }
     }
@@ -156,7 +169,8 @@ function syntaxProblem(
     line,
     column: col,
     field: '',
-    message: `The file is not valid YAML: ${reason}; fix the syntax at ` +
+    message:
+      `The file is not valid YAML: ${reason}; fix the syntax at ` +
       'this position.'
   }
 }
@@ -205,7 +219,8 @@ function unsafeProblems(
           file,
           ...at(start),
           field: '',
-          message: 'A key in this file is not plain text; write every key ' +
+          message:
+            'A key in this file is not plain text; write every key ' +
             'as a string.'
         })
         return
@@ -216,7 +231,8 @@ function unsafeProblems(
           file,
           ...at(start),
           field: formatField([...pathOf(ancestors, pair), name]),
-          message: `The key "${name}" is not allowed anywhere in a ` +
+          message:
+            `The key "${name}" is not allowed anywhere in a ` +
             'definition file, as it could alter how the file is read; ' +
             'rename or remove it.'
         })
@@ -229,7 +245,8 @@ function unsafeProblems(
       file,
       ...at(firstAlias),
       field: '',
-      message: `The file uses ${aliases} YAML aliases but at most ` +
+      message:
+        `The file uses ${aliases} YAML aliases but at most ` +
         `${MAX_ALIASES} are allowed, so that a small file cannot expand ` +
         'into a huge one; write the values out instead.'
     })
@@ -248,7 +265,7 @@ function pathOf(
       path.push(String(node.key.value))
     } else if (isSeq(node)) {
       const child = ancestors[index + 1] ?? pair
-      path.push(node.items.indexOf(child as Node))
+      path.push(node.items.indexOf(child))
     }
   })
   return path

@@ -170,7 +170,8 @@ export const STEP_CONTROL_KEYS: Readonly<
 > = Object.fromEntries(
   STEP_TYPES.map((type) => {
     const schema: z.ZodType = CONTROL_SCHEMAS[type]
-    const keys = schema instanceof z.ZodObject ? Object.keys(schema.shape) : null
+    const keys =
+      schema instanceof z.ZodObject ? Object.keys(schema.shape) : null
     return [type, keys]
   })
 ) as Record<StepType, readonly string[] | null>
@@ -206,9 +207,10 @@ export const preferenceSetSchema = z.strictObject({
   channels: z.strictObject(
     Object.fromEntries(
       CHANNELS.map((channel) => [channel, channelPreference.optional()])
-    ) as Record<(typeof CHANNELS)[number], z.ZodOptional<
-      typeof channelPreference
-    >>
+    ) as Record<
+      (typeof CHANNELS)[number],
+      z.ZodOptional<typeof channelPreference>
+    >
   )
 })
 

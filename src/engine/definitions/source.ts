@@ -39,8 +39,10 @@ export function createSource(
       if (isAlias(node)) node = node.resolve(doc)
 
       if (isMap(node)) {
-        const pair = node.items.find((item) =>
-          isScalar(item.key) && String(item.key.value) === String(segment))
+        const pair = node.items.find(
+          (item) =>
+            isScalar(item.key) && String(item.key.value) === String(segment)
+        )
         if (pair === undefined) break
         offset = startOf(pair.key) ?? offset
         node = pair.value

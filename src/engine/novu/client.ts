@@ -1,9 +1,7 @@
 import { environmentsList } from '@novu/api/funcs/environmentsList.js'
 import { workflowsDelete } from '@novu/api/funcs/workflowsDelete.js'
 import { workflowsSync } from '@novu/api/funcs/workflowsSync.js'
-import {
-  ResponseValidationError
-} from '@novu/api/models/errors/responsevalidationerror.js'
+import { ResponseValidationError } from '@novu/api/models/errors/responsevalidationerror.js'
 import type {
   Environment,
   RemoteWorkflow,
@@ -120,7 +118,7 @@ class NovuClient implements Gateway {
       { operation: 'list environments' },
       async () => {
         const result = await environmentsList(this.transport.core)
-        if (result.ok) return result.value.result as unknown
+        if (result.ok) return result.value.result
         // An environment field newer than the SDK must not hide the list.
         if (isUnreadSuccess(result.error)) {
           return unwrap(result.error.rawValue)
@@ -128,7 +126,7 @@ class NovuClient implements Gateway {
         throw result.error
       }
     )
-    return Array.isArray(value) ? value : []
+    return Array.isArray(value) ? (value as unknown[]) : []
   }
 
   async getWorkflow(

@@ -1,7 +1,5 @@
 import { NovuError } from '@novu/api/models/errors/novuerror.js'
-import {
-  ResponseValidationError
-} from '@novu/api/models/errors/responsevalidationerror.js'
+import { ResponseValidationError } from '@novu/api/models/errors/responsevalidationerror.js'
 import {
   ConnectionError,
   RequestAbortedError,
@@ -155,11 +153,7 @@ export function toNovuApiError(
   }
 
   const text = errorMessage(error)
-  return new NovuApiError(
-    'unknown',
-    scrub(`${what}: ${clip(text)}`),
-    base
-  )
+  return new NovuApiError('unknown', scrub(`${what}: ${clip(text)}`), base)
 }
 
 interface HttpFailure {
@@ -337,7 +331,10 @@ function readBody(text: string, contentType: string): ParsedBody {
 function describeValue(value: unknown): string {
   if (typeof value === 'string') return value
   if (Array.isArray(value)) return value.map(describeValue).join('; ')
-  if (typeof value !== 'object' || value === null) return String(value ?? '')
+  if (value === undefined || value === null) return ''
+  if (typeof value !== 'object') {
+    return typeof value === 'symbol' ? value.toString() : `${value as number}`
+  }
 
   const record = value as Record<string, unknown>
   const parts: string[] = []

@@ -76,7 +76,4 @@ export interface WorkflowSummary {
 
 /** What promoting a workflow to the target would do to it. */
 export type EnvironmentDiffState =
-  | 'added'
-  | 'modified'
-  | 'deleted'
-  | 'unchanged'
+  'added' | 'modified' | 'deleted' | 'unchanged'

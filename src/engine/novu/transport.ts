@@ -73,7 +73,7 @@ export class Transport {
       Number.isFinite(initial) ? Math.max(1, Math.floor(initial)) : AUTO_START
     )
     this.http = new HTTPClient({
-      fetcher: (input, init) => this.send(input, init)
+      fetcher: (input, init) => this.send(input as string | URL | Request, init)
     })
     this.core = new NovuCore({
       // Always explicit: without it the SDK would talk to api.novu.co.

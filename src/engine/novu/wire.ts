@@ -322,7 +322,7 @@ function diffState(
   const changes = Array.isArray(resource.changes) ? resource.changes : []
   const summary = isRecord(resource.summary) ? resource.summary : {}
   const counted = ['added', 'modified', 'deleted'].some(
-    (key) => typeof summary[key] === 'number' && (summary[key] as number) > 0
+    (key) => typeof summary[key] === 'number' && summary[key] > 0
   )
   const changed = changes.some(
     (change) => isRecord(change) && change.action !== 'unchanged'

@@ -41,7 +41,11 @@ export function compareWorkflow(
     changes.push({ path: 'tags', before: actual.tags, after: desired.tags })
   }
   changes.push(
-    ...nestedChanges('payloadSchema', actual.payloadSchema, desired.payloadSchema)
+    ...nestedChanges(
+      'payloadSchema',
+      actual.payloadSchema,
+      desired.payloadSchema
+    )
   )
   changes.push(...preferenceChanges(desired, actual))
   changes.push(...stepChanges(desired, actual))
@@ -143,10 +147,18 @@ function stepChanges(
       continue
     }
     if (current.name !== step.name) {
-      changes.push({ path: `${path}.name`, before: current.name, after: step.name })
+      changes.push({
+        path: `${path}.name`,
+        before: current.name,
+        after: step.name
+      })
     }
     if (current.type !== step.type) {
-      changes.push({ path: `${path}.type`, before: current.type, after: step.type })
+      changes.push({
+        path: `${path}.type`,
+        before: current.type,
+        after: step.type
+      })
     }
     changes.push(
       ...nestedChanges(
@@ -164,7 +176,11 @@ function stepChanges(
     .map((step) => step.stepId)
     .filter((id) => held.has(id))
   if (heldOrder.join('\u0000') !== wantedOrder.join('\u0000')) {
-    changes.push({ path: 'steps (order)', before: heldOrder, after: wantedOrder })
+    changes.push({
+      path: 'steps (order)',
+      before: heldOrder,
+      after: wantedOrder
+    })
   }
   return changes
 }
@@ -182,7 +198,9 @@ function nestedChanges(
 ): FieldChange[] {
   if (!isPlainObject(held) || !isPlainObject(wanted)) {
     if (isPlainObject(held) && wanted === null && isEmptyObject(held)) return []
-    return sameValue(held, wanted) ? [] : [{ path, before: held, after: wanted }]
+    return sameValue(held, wanted)
+      ? []
+      : [{ path, before: held, after: wanted }]
   }
   const changes: FieldChange[] = []
   for (const entry of diff(held, wanted)) {
@@ -228,5 +246,5 @@ function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true
   if (typeof a !== 'object' || typeof b !== 'object') return false
   if (a === null || b === null) return false
-  return diff(a as object, b as object).length === 0
+  return diff(a, b).length === 0
 }

@@ -116,7 +116,9 @@ function problemList(result: RunResult): string[] {
   const lines = ['### Problems in definition files', '']
   for (const problem of result.problems) {
     const place = `${problem.file}:${problem.line}`
-    const field = problem.field ? ` \`${problem.field.replace(/`/g, "'")}\`` : ''
+    const field = problem.field
+      ? ` \`${problem.field.replace(/`/g, "'")}\``
+      : ''
     lines.push(
       `- \`${place.replace(/`/g, "'")}\`${field}: ${escapeMarkdown(problem.message)}`
     )
