@@ -37,7 +37,7 @@ describe('action.yml', () => {
   test("the README's input and output tables are generated from it", async () => {
     const readme = await readFile(README_FILE, 'utf8')
     const action = await readFile(ACTION_FILE, 'utf8')
-    expect(readme).toBe(withTables(readme, action))
+    expect(readme).toBe(await withTables(readme, action))
   })
 
   test('every input the action reads is declared', async () => {

@@ -8,6 +8,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import { format, resolveConfig } from 'prettier'
 import { parse } from 'yaml'
 
 const ROOT = new URL('..', import.meta.url)
@@ -44,14 +45,22 @@ export function outputTable(action: ActionMetadata): string {
   return ['| output | meaning |', '| --- | --- |', ...rows].join('\n')
 }
 
-/** The README with both tables replaced by ones made from action.yml. */
-export function withTables(readme: string, actionYaml: string): string {
+/**
+ * The README with both tables replaced by ones made from action.yml, laid
+ * out by Prettier as the format check expects.
+ */
+export async function withTables(
+  readme: string,
+  actionYaml: string
+): Promise<string> {
   const action = parse(actionYaml) as ActionMetadata
-  return replaceBetween(
+  const text = replaceBetween(
     replaceBetween(readme, 'inputs', inputTable(action)),
     'outputs',
     outputTable(action)
   )
+  const options = await resolveConfig(README_FILE)
+  return format(text, { ...options, filepath: README_FILE })
 }
 
 function replaceBetween(text: string, name: string, table: string): string {
@@ -67,7 +76,7 @@ function replaceBetween(text: string, name: string, table: string): string {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const readme = await readFile(README_FILE, 'utf8')
-  const wanted = withTables(readme, await readFile(ACTION_FILE, 'utf8'))
+  const wanted = await withTables(readme, await readFile(ACTION_FILE, 'utf8'))
   if (process.argv.includes('--check')) {
     if (wanted !== readme) {
       console.error(
