@@ -241,7 +241,8 @@ describe('bad definitions', () => {
       'bad/too-many-tags.yaml',
       3,
       'tags',
-      'tags has 17 entries but Novu allows at most 16; remove 1 of them.'
+      'tags has 17 entries but at most 15 are allowed: Novu caps tags ' +
+        'at 16 and the action adds a managed-by tag; remove 2 of them.'
     ],
     [
       'bad/alias-bomb.yaml',

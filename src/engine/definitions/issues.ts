@@ -5,7 +5,12 @@
  */
 import { z } from 'zod'
 import { CHANNELS, STEP_TYPES } from '../model.js'
-import { definitionFileSchema, MAX_TAGS, STEP_CONTROL_KEYS } from './schema.js'
+import {
+  definitionFileSchema,
+  MAX_TAGS,
+  MAX_USER_TAGS,
+  STEP_CONTROL_KEYS
+} from './schema.js'
 import { closest, listOf } from './suggest.js'
 import { formatField } from './source.js'
 import type { FieldPath } from './source.js'
@@ -127,6 +132,14 @@ function explainIssue(
     }
 
     case 'too_small':
+      if (issue.origin === 'number') {
+        report(
+          path,
+          `${field} is ${show(valueAt(data, path))} but must be more than ` +
+            `${String(issue.minimum)}; set a positive number.`
+        )
+        return
+      }
       report(path, `${field} is empty; give it a value or remove it.`)
       return
 
@@ -135,8 +148,9 @@ function explainIssue(
         const count = (valueAt(data, path) as unknown[]).length
         report(
           path,
-          `tags has ${count} entries but Novu allows at most ` +
-            `${MAX_TAGS}; remove ${count - MAX_TAGS} of them.`
+          `tags has ${count} entries but at most ${MAX_USER_TAGS} are ` +
+            `allowed: Novu caps tags at ${MAX_TAGS} and the action adds ` +
+            `a managed-by tag; remove ${count - MAX_USER_TAGS} of them.`
         )
       } else {
         report(path, `${field}: ${issue.message}.`)

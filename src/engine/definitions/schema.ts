@@ -18,6 +18,9 @@ export const SLUG_PATTERN = /^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$/
 /** Novu refuses a workflow with more tags than this. */
 export const MAX_TAGS = 16
 
+/** One tag is kept for the ownership marker the action adds. */
+export const MAX_USER_TAGS = MAX_TAGS - 1
+
 const slug = (what: string) =>
   z
     .string()
@@ -108,10 +111,13 @@ const chatControls = z.strictObject({
   editorType: z.enum(['block', 'text']).optional()
 })
 
+// Novu stores a zero or negative wait, then never sends the step as meant.
+const duration = z.number().positive()
+
 const delayControls = z.strictObject({
   skip: skip.optional(),
   type: z.enum(['regular', 'timed']).optional(),
-  amount: z.number().optional(),
+  amount: duration.optional(),
   unit: timeUnit.optional(),
   cron: z.string().optional()
 })
@@ -119,10 +125,10 @@ const delayControls = z.strictObject({
 const digestControls = z.strictObject({
   skip: skip.optional(),
   type: z.enum(['regular', 'timed']).optional(),
-  amount: z.number().optional(),
+  amount: duration.optional(),
   unit: timeUnit.optional(),
   lookBackWindow: z
-    .strictObject({ amount: z.number(), unit: timeUnit })
+    .strictObject({ amount: duration, unit: timeUnit })
     .optional(),
   cron: z.string().optional(),
   digestKey: z.string().optional()
@@ -131,10 +137,10 @@ const digestControls = z.strictObject({
 const throttleControls = z.strictObject({
   skip: skip.optional(),
   type: z.enum(['fixed', 'dynamic']).optional(),
-  amount: z.number().optional(),
+  amount: duration.optional(),
   unit: z.enum(['minutes', 'hours', 'days']).optional(),
   dynamicKey: z.string().optional(),
-  threshold: z.number().optional(),
+  threshold: duration.optional(),
   throttleKey: z.string().optional()
 })
 
@@ -220,7 +226,11 @@ export const definitionFileSchema = z
     workflowId: slug('Workflow id'),
     name: z.string().min(1),
     description: z.string().optional(),
-    tags: z.array(z.string().min(1)).max(MAX_TAGS).optional(),
+    tags: z
+      .array(z.string().min(1))
+      .max(MAX_USER_TAGS)
+      .describe('At most 15: the action adds a managed-by tag of its own')
+      .optional(),
     active: z.boolean().describe('Defaults to true').optional(),
     validatePayload: z.boolean().describe('Defaults to false').optional(),
     payloadSchema: jsonObject

@@ -33,7 +33,7 @@ export interface GatewayOptions {
   secretKey: string
   /**
    * Most requests in flight. `auto` starts at 5 and follows Novu's
-   * `RateLimit-Limit` header (a quarter of it, 1 to 20).
+   * `RateLimit-Limit` header (a quarter of it, 1 to 50).
    */
   concurrency: number | 'auto'
   /** Per request; 30 seconds unless set. */
@@ -121,7 +121,7 @@ class NovuClient implements Gateway {
         if (result.ok) return result.value.result
         // An environment field newer than the SDK must not hide the list.
         if (isUnreadSuccess(result.error)) {
-          return unwrap(result.error.rawValue)
+          return unreadAnswer(result.error)
         }
         throw result.error
       }
@@ -149,21 +149,42 @@ class NovuClient implements Gateway {
   }
 
   async listWorkflows(): Promise<WorkflowSummary[]> {
-    const all: WorkflowSummary[] = []
-    for (let offset = 0; ; offset += PAGE_SIZE) {
-      const value = await this.transport.call(
-        { operation: 'list workflows' },
-        () =>
-          this.transport.request('GET', '/v2/workflows', {
-            query: { limit: String(PAGE_SIZE), offset: String(offset) }
-          })
-      )
-      const page = toWorkflowPage(value)
-      all.push(...page.workflows)
-      if (page.workflows.length < PAGE_SIZE || all.length >= page.totalCount) {
-        return all
-      }
+    const first = await this.listPage(0)
+    const all = [...first.workflows]
+    if (first.workflows.length < PAGE_SIZE) return all
+
+    // The first page tells how many there are, so the others are asked
+    // for together rather than one round trip after another.
+    const offsets: number[] = []
+    for (let at = PAGE_SIZE; at < first.totalCount; at += PAGE_SIZE) {
+      offsets.push(at)
     }
+    const pages = await Promise.all(offsets.map((at) => this.listPage(at)))
+    for (const page of pages) all.push(...page.workflows)
+
+    // Workflows created meanwhile push the list past the first count.
+    let last = pages.at(-1) ?? first
+    while (
+      last.workflows.length === PAGE_SIZE &&
+      all.length < last.totalCount
+    ) {
+      last = await this.listPage(all.length)
+      all.push(...last.workflows)
+    }
+    return all
+  }
+
+  private async listPage(
+    offset: number
+  ): Promise<ReturnType<typeof toWorkflowPage>> {
+    const value = await this.transport.call(
+      { operation: 'list workflows' },
+      () =>
+        this.transport.request('GET', '/v2/workflows', {
+          query: { limit: String(PAGE_SIZE), offset: String(offset) }
+        })
+    )
+    return toWorkflowPage(value)
   }
 
   async createWorkflow(
@@ -227,8 +248,8 @@ class NovuClient implements Gateway {
   async syncWorkflow(
     workflowId: string,
     targetEnvironmentId: string
-  ): Promise<void> {
-    await this.transport.call(
+  ): Promise<RemoteWorkflow | undefined> {
+    return this.transport.call(
       { operation: 'sync workflow', workflowId, write: true },
       async () => {
         const result = await workflowsSync(
@@ -236,9 +257,19 @@ class NovuClient implements Gateway {
           { targetEnvironmentId },
           workflowId
         )
-        // The sync happened even when the SDK cannot read its answer.
-        if (result.ok || isUnreadSuccess(result.error)) return
-        throw result.error
+        // The sync happened even when the SDK cannot read its answer; a
+        // copy in error is the common reason, since the SDK's model
+        // requires the very controls whose absence Novu flags.
+        let answer: unknown
+        if (result.ok) answer = result.value.result
+        else if (isUnreadSuccess(result.error)) {
+          answer = unreadAnswer(result.error)
+        } else throw result.error
+        const copy = toRemoteWorkflow(answer)
+        const flagged =
+          copy !== undefined &&
+          (copy.status === 'ERROR' || copy.issues.length > 0)
+        return flagged ? copy : undefined
       }
     )
   }
@@ -308,6 +339,19 @@ function workflowPath(workflowId: string): string {
  */
 function isUnreadSuccess(error: unknown): error is ResponseValidationError {
   return error instanceof ResponseValidationError && error.statusCode < 300
+}
+
+/**
+ * The answer a `ResponseValidationError` carries, as the server sent it.
+ * The SDK keeps it under the key its response model names (`Result`,
+ * beside the headers) rather than as the bare body.
+ */
+function unreadAnswer(error: ResponseValidationError): unknown {
+  const raw = error.rawValue
+  if (typeof raw === 'object' && raw !== null && 'Result' in raw) {
+    return unwrap(raw.Result)
+  }
+  return unwrap(raw)
 }
 
 function isKind(error: unknown, kind: NovuErrorKind): boolean {

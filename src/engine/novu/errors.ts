@@ -14,6 +14,7 @@ import {
 export type NovuErrorKind =
   | 'route-not-found'
   | 'workflow-not-found'
+  | 'environment-not-found'
   | 'unauthorized'
   | 'forbidden'
   | 'validation'
@@ -192,17 +193,7 @@ function fromHttpFailure(
   const say = (kind: NovuErrorKind, text: string): NovuApiError =>
     new NovuApiError(kind, scrub(`${what}: ${text}`), details)
 
-  if (body.html) {
-    // A proxy or load balancer answered, not Novu; its page says nothing
-    // a log reader can use, and may be long.
-    const kind: NovuErrorKind =
-      status >= 500 ? 'server' : status === 404 ? 'route-not-found' : 'unknown'
-    const hint =
-      status === 404
-        ? ' Check the api-url input: it must be the base URL of the Novu API.'
-        : ' Something between the runner and Novu failed; run again later.'
-    return say(kind, `HTTP ${status} from a proxy (HTML body).${hint}`)
-  }
+  if (body.html) return fromProxyPage(status, say)
 
   switch (true) {
     case status === 401:
@@ -272,6 +263,56 @@ function fromHttpFailure(
 }
 
 /**
+ * A proxy or load balancer answered, not Novu: its page says nothing a
+ * log reader can use and may be long, so only the status is kept. The
+ * status still decides whether waiting helps.
+ */
+function fromProxyPage(
+  status: number,
+  say: (kind: NovuErrorKind, text: string) => NovuApiError
+): NovuApiError {
+  const page = `HTTP ${status} from a proxy (HTML body)`
+  if (status === 404) {
+    return say(
+      'route-not-found',
+      `${page}. Check the api-url input: it must be the base URL of the ` +
+        'Novu API.'
+    )
+  }
+  if (status === 413 || status === 414 || status === 431) {
+    return say(
+      'too-large',
+      `${page}: the request is too large for a proxy in front of Novu. ` +
+        "Shorten the workflow's content, or raise the proxy's size limit " +
+        'on a self-hosted Novu.'
+    )
+  }
+  if (status === 429) {
+    return say(
+      'throttled',
+      `${page}: a proxy is rate limiting the requests. Lower the ` +
+        'concurrency input or run again later.'
+    )
+  }
+  // Every later request would meet the same gate, so the run stops.
+  if (status === 401 || status === 403) {
+    return say(
+      'unauthorized',
+      `${page}: a proxy refused the request before it reached Novu. ` +
+        'Check the api-url input and any access rules in front of Novu.'
+    )
+  }
+  if (status === 408 || status >= 500) {
+    return say(
+      status === 408 ? 'timeout' : 'server',
+      `${page}. Something between the runner and Novu failed; run again ` +
+        'later.'
+    )
+  }
+  return say('unknown', `${page}. Check the api-url input.`)
+}
+
+/**
  * Novu answers 404 both for a workflow it does not hold and, through its
  * web framework, for a path it has no route for. Only the first means
  * "create it"; the second means the base URL or the server is wrong.
@@ -283,6 +324,14 @@ function notFound(
 ): NovuApiError {
   if (/workflow.*(cannot be found|not found|does not exist)/i.test(reason)) {
     return say('workflow-not-found', `Novu holds no such workflow (${reason}).`)
+  }
+  if (/environment.*(cannot be found|not found|does not exist)/i.test(reason)) {
+    return say(
+      'environment-not-found',
+      `Novu holds no such environment (${reason}): it was deleted while ` +
+        'the action ran, or "target-environments" names one that is ' +
+        'gone. Check the environments in Novu and run again.'
+    )
   }
   if (!body.json || /^cannot (get|post|put|patch|delete)\b/i.test(reason)) {
     return say(

@@ -45,8 +45,15 @@ export interface NovuGateway {
     current: RemoteWorkflow
   ): Promise<RemoteWorkflow>
 
-  /** Copies the key's version of the workflow into the target. */
-  syncWorkflow(workflowId: string, targetEnvironmentId: string): Promise<void>
+  /**
+   * Copies the key's version of the workflow into the target. A sync can
+   * succeed while the copy it made is in error: then the target's copy is
+   * returned, with Novu's issues; otherwise `undefined`.
+   */
+  syncWorkflow(
+    workflowId: string,
+    targetEnvironmentId: string
+  ): Promise<RemoteWorkflow | undefined>
 
   /** Every workflow of the key's environment (all pages of the list). */
   listWorkflows(): Promise<WorkflowSummary[]>
