@@ -19,7 +19,14 @@ function result(overrides: Partial<RunResult>): RunResult {
     targets: ['Staging', 'Production'],
     workflows: [],
     problems: [],
-    counts: { created: 0, updated: 0, unchanged: 0, synced: 0, failed: 0 },
+    counts: {
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      synced: 0,
+      deleted: 0,
+      failed: 0
+    },
     hasChanges: false,
     requests: { requests: 12, writes: 5, throttled: 0, retried: 0 },
     startedAt: '2026-01-01T00:00:00.000Z',
@@ -85,7 +92,14 @@ describe('renderSummary', () => {
     const markdown = renderSummary(
       result({
         workflows: deployed,
-        counts: { created: 1, updated: 1, unchanged: 1, synced: 3, failed: 1 },
+        counts: {
+          created: 1,
+          updated: 1,
+          unchanged: 1,
+          synced: 3,
+          deleted: 0,
+          failed: 1
+        },
         hasChanges: true
       })
     )
@@ -129,13 +143,169 @@ describe('renderSummary', () => {
   })
 })
 
+const planned: WorkflowResult[] = [
+  {
+    workflowId: 'order-shipped',
+    name: 'Order shipped',
+    file: 'novu/workflows/order-shipped.json',
+    line: 1,
+    development: { outcome: 'would-create', changes: [], issues: [] },
+    promotions: [
+      {
+        environment: 'Staging',
+        outcome: 'would-sync',
+        changes: [],
+        issues: []
+      },
+      {
+        environment: 'Production',
+        outcome: 'would-sync',
+        changes: [],
+        issues: []
+      }
+    ]
+  },
+  {
+    workflowId: 'password-reset',
+    name: 'Reset | <b>your</b> `password` @admins',
+    file: 'novu/workflows/password-reset.json',
+    line: 2,
+    development: {
+      outcome: 'would-update',
+      changes: [
+        {
+          path: 'steps.mail.controlValues.subject',
+          before: 'Reset | <b>now</b>',
+          after: 'Reset `now`, @support #12'
+        },
+        { path: 'tags', before: ['auth'], after: ['auth', 'security'] }
+      ],
+      issues: []
+    },
+    promotions: [
+      {
+        environment: 'Staging',
+        outcome: 'would-sync',
+        changes: [
+          {
+            path: 'steps.mail.controlValues.subject',
+            before: 'Reset | <b>now</b>',
+            after: 'Reset `now`, @support #12'
+          },
+          { path: 'tags', before: ['auth'], after: ['auth', 'security'] }
+        ],
+        issues: []
+      },
+      { environment: 'Production', outcome: 'in-sync', changes: [], issues: [] }
+    ]
+  },
+  {
+    workflowId: 'weekly-digest',
+    name: 'Weekly digest',
+    file: 'novu/workflows/weekly-digest.yml',
+    line: 1,
+    development: { outcome: 'unchanged', changes: [], issues: [] },
+    promotions: [
+      { environment: 'Staging', outcome: 'in-sync', changes: [], issues: [] },
+      {
+        environment: 'Production',
+        outcome: 'would-sync',
+        changes: [{ path: 'name', before: 'Digest', after: 'Weekly digest' }],
+        issues: []
+      }
+    ]
+  }
+]
+
+describe('a plan', () => {
+  test('counts first, then rows, then each change collapsed', async () => {
+    const markdown = renderSummary(
+      result({
+        mode: 'plan',
+        workflows: planned,
+        counts: {
+          created: 0,
+          updated: 0,
+          unchanged: 1,
+          synced: 0,
+          deleted: 0,
+          failed: 0
+        },
+        hasChanges: true
+      })
+    )
+    await expectMatchesFile('plan-summary.md', markdown)
+
+    const [title, , counts, , written] = markdown.split('\n')
+    expect(title).toBe('## Novu workflows: Plan')
+    expect(counts).toBe(
+      '**1 to create** · **1 to update** · 1 unchanged · ' +
+        'Staging: 2 behind · Production: 2 behind'
+    )
+    expect(written).toMatch(/^Nothing was written/)
+  })
+
+  test('user text is escaped in names and in change values', () => {
+    const markdown = renderSummary(result({ mode: 'plan', workflows: planned }))
+    expect(markdown).not.toMatch(/<b>|@admins|@support|#12/)
+    expect(markdown).toContain('Reset \\| &lt;b&gt;your&lt;/b&gt;')
+    expect(markdown).toContain(
+      '"Reset \\| &lt;b&gt;now&lt;/b&gt;" → "Reset \\`now\\`, @\u200bsupport #\u200b12"'
+    )
+    // Identical changes of several environments are listed once.
+    expect(markdown).toContain('**Development, Staging**')
+  })
+
+  test('500 workflows with several changes each fit GitHub’s limits', () => {
+    const many: WorkflowResult[] = Array.from({ length: 500 }, (_, i) => ({
+      workflowId: `workflow-${i}`,
+      name: `Workflow ${i} | with \`ticks\` <i>and</i> @team`,
+      file: `novu/workflows/workflow-${i}.yaml`,
+      line: 1,
+      development: {
+        outcome: 'would-update',
+        issues: [],
+        changes: Array.from({ length: 5 }, (_, field) => ({
+          path: `steps.step-${field}.controlValues.body`,
+          before: `Before ${field}: ${'x'.repeat(70)} 📦`,
+          after: `After ${field}: ${'y'.repeat(70)} 🚚`
+        }))
+      },
+      promotions: ['Staging', 'Production'].map((environment, n) => ({
+        environment,
+        outcome: 'would-sync' as const,
+        issues: [],
+        changes: [{ path: 'name', before: `Old ${n}`, after: `New ${i}` }]
+      }))
+    }))
+    const run = result({ mode: 'plan', workflows: many, hasChanges: true })
+    const runUrl = 'https://github.com/o/r/actions/runs/1'
+
+    const summary = renderSummary(run, { runUrl })
+    expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(1024 * 1024)
+    expect(summary).toContain('**500 to update**')
+
+    const comment = renderSummary(run, {
+      runUrl,
+      rows: 'changed',
+      budget: 65_536
+    })
+    expect(comment.length).toBeLessThanOrEqual(65_536)
+    expect(Buffer.byteLength(comment)).toBeLessThanOrEqual(65_536)
+    expect(comment).toContain('**500 to update**')
+    expect(comment).toMatch(/This report was cut to fit: .*left out/)
+    expect(comment).toContain(runUrl)
+  })
+})
+
 describe('escapeMarkdown', () => {
   test.each([
     ['a | b', 'a \\| b'],
     ['<img src=x>', '&lt;img src=x&gt;'],
     ['`code`', '\\`code\\`'],
     ['ping @octocat', 'ping @\u200boctocat'],
-    ['two\nlines', 'two lines']
+    ['two\nlines', 'two lines'],
+    ['see #12', 'see #\u200b12']
   ])('%j', (input, expected) => {
     expect(escapeMarkdown(input)).toBe(expected)
   })

@@ -1,8 +1,8 @@
 /**
  * Markdown escaping for text that comes from definition files or from
  * Novu. Such text ends up in job summaries and pull-request comments, where
- * a stray `|` breaks a table, `<` opens HTML, a backtick opens code and an
- * `@name` notifies a stranger.
+ * a stray `|` breaks a table, `<` opens HTML, a backtick opens code, an
+ * `@name` notifies a stranger and `#12` links an unrelated issue.
  */
 export function escapeMarkdown(text: string): string {
   return text
@@ -12,6 +12,17 @@ export function escapeMarkdown(text: string): string {
     .replace(/>/g, '&gt;')
     .replace(/([\\`*[\]|~])/g, '\\$1')
     .replace(/@(?=[A-Za-z0-9])/g, '@\u200b')
+    .replace(/#(?=\d)/g, '#\u200b')
+}
+
+/** Text for inside a code span, which has no escapes of its own. */
+export function codeSpan(text: string): string {
+  return `\`${text.replace(/\r?\n/g, ' ').replace(/`/g, "'")}\``
+}
+
+/** Size as GitHub counts its limits: UTF-8 bytes, never below characters. */
+export function byteSize(text: string): number {
+  return Buffer.byteLength(text, 'utf8')
 }
 
 /** Shortens long values so one field cannot fill a report. */
