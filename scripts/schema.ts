@@ -8,6 +8,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import { format, resolveConfig } from 'prettier'
 import { z } from 'zod'
 import { definitionFileSchema } from '../src/engine/definitions/schema.js'
 
@@ -15,18 +16,23 @@ export const SCHEMA_FILE = fileURLToPath(
   new URL('../schema/workflow.schema.json', import.meta.url)
 )
 
-export function workflowJsonSchema(): string {
+/** The schema as JSON, laid out by Prettier as the format check expects. */
+export async function workflowJsonSchema(): Promise<string> {
   const schema = z.toJSONSchema(definitionFileSchema, { io: 'input' })
   const document = {
     $schema: schema.$schema,
     title: 'Novu workflow definition',
     ...schema
   }
-  return `${JSON.stringify(document, null, 2)}\n`
+  const options = await resolveConfig(SCHEMA_FILE)
+  return format(JSON.stringify(document), {
+    ...options,
+    filepath: SCHEMA_FILE
+  })
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const wanted = workflowJsonSchema()
+  const wanted = await workflowJsonSchema()
   if (process.argv.includes('--check')) {
     const current = await readFile(SCHEMA_FILE, 'utf8').catch(() => '')
     if (current !== wanted) {

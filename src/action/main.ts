@@ -1,10 +1,13 @@
 import * as core from '@actions/core'
+import { context } from '@actions/github'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { renderExportSummary } from '../engine/export/summary.js'
 import type { RunResult } from '../engine/model.js'
 import { runEngine, type EngineLogger } from '../engine/run.js'
 import { renderSummary } from '../engine/report/summary.js'
-import { readInputs } from './inputs.js'
+import { commentOnPullRequest, pullRequestOf } from './comment.js'
+import { readInputs, type ActionInputs } from './inputs.js'
 
 const REPORT_NAME = 'novu-workflows-report.json'
 
@@ -12,13 +15,21 @@ const REPORT_NAME = 'novu-workflows-report.json'
 export async function run(): Promise<void> {
   // Safe outputs first, so a later step reading them sees a real value
   // even when this run stops early.
-  setCounts({ created: 0, updated: 0, unchanged: 0, synced: 0, failed: 0 })
+  setCounts({
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    synced: 0,
+    deleted: 0,
+    failed: 0
+  })
   core.setOutput('has-changes', 'false')
   core.setOutput('report-file', '')
 
   let result: RunResult
+  let inputs: ActionInputs
   try {
-    const inputs = readInputs()
+    inputs = readInputs()
     core.debug(
       `Settings: mode "${inputs.mode}", api-url "${inputs.apiUrl}", ` +
         `workflows ${JSON.stringify(inputs.workflowGlobs)}, ` +
@@ -43,6 +54,7 @@ export async function run(): Promise<void> {
   setCounts(result.counts)
   core.setOutput('has-changes', String(result.hasChanges))
   await writeReports(result)
+  await comment(result, inputs)
 
   if (result.fatal !== undefined) {
     core.setFailed(result.fatal)
@@ -51,6 +63,17 @@ export async function run(): Promise<void> {
       `${result.counts.failed} workflow(s) failed; the others finished. ` +
         'See the job summary for each reason.'
     )
+  } else if (inputs.failOnChanges && driftFails(result)) {
+    core.setFailed(
+      `Novu differs from the repository: ${headlineCounts(result)}. ` +
+        'The run fails because "fail-on-changes" is true; deploy the ' +
+        'definitions, or bring the files in line with Novu, to clear it.'
+    )
+  } else if (result.mode === 'plan') {
+    core.info(
+      `Plan: ${headlineCounts(result)}, ${result.counts.unchanged} ` +
+        `unchanged. Nothing was written (has-changes: ${result.hasChanges}).`
+    )
   } else {
     core.info(
       `Done: ${result.counts.created} created, ${result.counts.updated} ` +
@@ -58,6 +81,72 @@ export async function run(): Promise<void> {
         `${result.counts.synced} synced.`
     )
   }
+}
+
+/** A drift check fails a plan that would change anything. */
+function driftFails(result: RunResult): boolean {
+  if (result.mode !== 'plan') {
+    core.info(
+      `"fail-on-changes" applies to "mode: plan" only; mode ` +
+        `"${result.mode}" ignores it.`
+    )
+    return false
+  }
+  return result.hasChanges
+}
+
+function headlineCounts(result: RunResult): string {
+  const count = (outcome: string): number =>
+    result.workflows.filter((w) => w.development?.outcome === outcome).length
+  const behind = result.targets.map((target) => {
+    const lagging = result.workflows.filter((w) =>
+      w.promotions.some(
+        (p) => p.environment === target && p.outcome === 'would-sync'
+      )
+    ).length
+    return `${lagging} behind in "${target}"`
+  })
+  return [
+    `${count('would-create')} to create`,
+    `${count('would-update')} to update`,
+    ...(count('would-delete') > 0
+      ? [`${count('would-delete')} to delete`]
+      : []),
+    ...behind
+  ].join(', ')
+}
+
+/**
+ * The pull-request comment. Runs that fell back to validation have a
+ * read-only token, so they do not try.
+ */
+async function comment(result: RunResult, inputs: ActionInputs): Promise<void> {
+  const pullRequest = pullRequestOf(context)
+  if (pullRequest === undefined) return
+  if (inputs.githubToken === '') {
+    core.info('No "github-token": the pull request gets no comment.')
+    return
+  }
+  if (inputs.fallback !== undefined) {
+    core.info(
+      'This run has no secret and a read-only token: the pull request ' +
+        'gets no comment; the job summary has the validation.'
+    )
+    return
+  }
+  const { GITHUB_WORKFLOW, GITHUB_JOB } = process.env
+  await core.group('Commenting on the pull request', () =>
+    commentOnPullRequest(
+      result,
+      {
+        token: inputs.githubToken,
+        pullRequest,
+        ...(GITHUB_JOB && { job: `${GITHUB_WORKFLOW ?? ''}/${GITHUB_JOB}` }),
+        ...(runUrl() !== undefined && { runUrl: runUrl() })
+      },
+      { info: core.info, warning: core.warning }
+    )
+  )
 }
 
 function setCounts(counts: RunResult['counts']): void {
@@ -85,7 +174,11 @@ async function writeReports(result: RunResult): Promise<void> {
   }
   try {
     await core.summary
-      .addRaw(renderSummary(result, { runUrl: runUrl() }))
+      .addRaw(
+        result.mode === 'export'
+          ? renderExportSummary(result)
+          : renderSummary(result, { runUrl: runUrl() })
+      )
       .write()
   } catch (error) {
     core.warning(`Could not write the job summary: ${String(error)}`)

@@ -152,9 +152,18 @@ export type DevelopmentOutcome =
   /** Plan mode: what a deploy would do, nothing written. */
   | 'would-create'
   | 'would-update'
+  /** Pruned: managed here, its definition file is gone. */
+  | 'deleted'
+  | 'would-delete'
 
 export type PromotionOutcome =
-  'synced' | 'in-sync' | 'failed' | 'skipped' | 'would-sync'
+  | 'synced'
+  | 'in-sync'
+  | 'failed'
+  | 'skipped'
+  | 'would-sync'
+  /** Deleted from Development but still held here: sync never deletes. */
+  | 'orphaned'
 
 /** A field that differs, for plans and for logs. */
 export interface FieldChange {
@@ -189,7 +198,7 @@ export interface WorkflowResult {
   promotions: PromotionResult[]
 }
 
-export type Mode = 'validate' | 'plan' | 'upsert' | 'sync' | 'deploy'
+export type Mode = 'validate' | 'plan' | 'upsert' | 'sync' | 'deploy' | 'export'
 
 export interface RunResult {
   mode: Mode
@@ -207,6 +216,8 @@ export interface RunResult {
   requests?: RequestStats
   startedAt: string
   durationMs: number
+  /** Export mode: the files written from Development. */
+  export?: ExportResult
 }
 
 export interface RunCounts {
@@ -214,7 +225,37 @@ export interface RunCounts {
   updated: number
   unchanged: number
   synced: number
+  /** Workflows deleted from Development by prune. */
+  deleted: number
   failed: number
+}
+
+export type ExportFormat = 'yaml' | 'json'
+
+export type ExportOutcome =
+  /** A new file. */
+  | 'written'
+  /** The workflow's existing file, replaced with Development's copy. */
+  | 'rewritten'
+  | 'unchanged'
+  | 'skipped'
+  | 'failed'
+
+export interface ExportedWorkflow {
+  workflowId: string
+  /** Relative to the working directory, with forward slashes. */
+  file?: string
+  outcome: ExportOutcome
+  reason?: string
+  /** What the file could not carry over, such as a control it has no key for. */
+  notes: string[]
+}
+
+export interface ExportResult {
+  /** Relative to the working directory, with forward slashes. */
+  directory: string
+  format: ExportFormat
+  workflows: ExportedWorkflow[]
 }
 
 export interface RequestStats {

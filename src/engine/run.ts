@@ -13,8 +13,11 @@ import type {
   WorkflowDefinition,
   WorkflowResult
 } from './model.js'
+import { exportWorkflows } from './export/export.js'
+import { withOwnership } from './export/ownership.js'
+import { pruneBlocker, pruneDevelopment } from './export/prune.js'
 import { createNovuGateway } from './novu/client.js'
-import type { NovuGateway } from './novu/gateway.js'
+import type { NovuGateway, WorkflowSummary } from './novu/gateway.js'
 import { asDefinition, compareWorkflow } from './plan/compare.js'
 import type { EngineSettings } from './settings.js'
 
@@ -67,7 +70,14 @@ export async function runEngine(
     targets: [],
     workflows: [],
     problems: [],
-    counts: { created: 0, updated: 0, unchanged: 0, synced: 0, failed: 0 },
+    counts: {
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      synced: 0,
+      deleted: 0,
+      failed: 0
+    },
     hasChanges: false,
     startedAt: startedAt.toISOString(),
     durationMs: 0
@@ -76,8 +86,20 @@ export async function runEngine(
   let gateway = dependencies.gateway
 
   try {
-    const definitions = await loadPhase(settings, logger, result)
-    if (definitions === undefined || settings.mode === 'validate') {
+    const definitions =
+      settings.mode === 'export'
+        ? []
+        : await loadPhase(settings, logger, result)
+    if (definitions === undefined) return result
+    if (settings.mode === 'validate') {
+      // Listed so that reports can say which files were checked.
+      result.workflows = definitions.map(({ definition, source }) => ({
+        workflowId: definition.workflowId,
+        name: definition.name,
+        file: source.file,
+        line: source.line,
+        promotions: []
+      }))
       return result
     }
 
@@ -87,9 +109,23 @@ export async function runEngine(
         apiUrl: settings.apiUrl,
         secretKey: settings.secretKey,
         concurrency: settings.concurrency,
+        timeoutMs: settings.requestTimeoutMs,
+        retryBudgetMs: settings.retryBudgetMs,
         logger
       })
     gateway = novu
+    if (settings.mode === 'export') {
+      const source = await novu.currentEnvironment()
+      if (source.parentId !== undefined) {
+        throw new RunStoppedError(
+          `The secret key belongs to environment "${source.name}", not to ` +
+            'Development. Export reads Development, where the files are ' +
+            'deployed to: use the Development secret key.'
+        )
+      }
+      result.export = await exportWorkflows(settings, logger, novu)
+      return result
+    }
     const run = new Run(settings, logger, novu, result)
     await run.start(definitions)
   } catch (error) {
@@ -160,6 +196,8 @@ async function loadPhase(
 class Run {
   private readonly limit: ReturnType<typeof pLimit>
   private stopped?: string
+  /** Development's list of workflows, asked for as the run starts. */
+  private listing?: Promise<WorkflowSummary[]>
 
   constructor(
     private readonly settings: EngineSettings,
@@ -174,8 +212,11 @@ class Run {
 
   async start(definitions: LoadedDefinition[]): Promise<void> {
     const { mode } = this.settings
-    const source = await this.checkSource()
-    const targets = await this.resolveTargets(source)
+    // Independent reads, asked together so that they cost one round trip.
+    if (mode !== 'sync') this.listing = this.gateway.listWorkflows()
+    // Awaited by the Development phase; unheard if the run stops first.
+    this.listing?.catch(() => undefined)
+    const targets = await this.resolveTargets(this.checkSource())
     this.result.targets = targets.map((target) => target.name)
 
     const entries = this.entriesFor(definitions)
@@ -187,6 +228,15 @@ class Run {
       const title =
         mode === 'plan' ? 'Comparing with Development' : 'Updating Development'
       await this.logger.group(title, () => this.developmentPhase(entries))
+    }
+
+    const blocker = pruneBlocker(this.settings)
+    if (blocker !== undefined) {
+      this.logger.info(`Not pruning: ${blocker}.`)
+    } else if (this.settings.prune === true) {
+      await this.logger.group('Pruning Development', () =>
+        this.prunePhase(entries, mode === 'upsert' ? [] : targets)
+      )
     }
 
     if (mode === 'upsert') return
@@ -214,8 +264,16 @@ class Run {
     return source
   }
 
-  private async resolveTargets(source: Environment): Promise<Environment[]> {
+  private async resolveTargets(
+    checked: Promise<Environment>
+  ): Promise<Environment[]> {
     const wanted = this.settings.targetEnvironments
+    const listed =
+      wanted.length > 0 && this.settings.mode !== 'upsert'
+        ? this.gateway.listEnvironments()
+        : undefined
+    listed?.catch(() => undefined)
+    const source = await checked
     if (wanted.length === 0) {
       if (this.settings.mode === 'sync') {
         throw new RunStoppedError(
@@ -239,7 +297,7 @@ class Run {
       return []
     }
 
-    const environments = await this.gateway.listEnvironments()
+    const environments = await (listed ?? this.gateway.listEnvironments())
     const targets: Environment[] = []
     for (const name of wanted) {
       const match = environments.find(
@@ -293,6 +351,22 @@ class Run {
     return entries
   }
 
+  /** Deletions come first in every report: they are the surprise. */
+  private async prunePhase(
+    entries: Entry[],
+    targets: Environment[]
+  ): Promise<void> {
+    const pruned = await pruneDevelopment({
+      settings: this.settings,
+      logger: this.logger,
+      gateway: this.gateway,
+      managedIds: new Set(entries.map((entry) => entry.result.workflowId)),
+      targets,
+      limit: this.limit
+    })
+    this.result.workflows.unshift(...pruned)
+  }
+
   private async developmentPhase(entries: Entry[]): Promise<void> {
     const existing = await this.existingWorkflows(entries)
     await Promise.all(
@@ -309,7 +383,7 @@ class Run {
    * hundred workflows instead of one failed read per new workflow.
    */
   private async existingWorkflows(entries: Entry[]): Promise<Set<string>> {
-    const listed = await this.gateway.listWorkflows()
+    const listed = await (this.listing ?? this.gateway.listWorkflows())
     const ids = new Set(listed.map((workflow) => workflow.workflowId))
     const missing = entries.filter(
       (entry) => !ids.has(entry.result.workflowId)
@@ -325,10 +399,16 @@ class Run {
     entry: Entry,
     existing: Set<string>
   ): Promise<void> {
-    const definition = entry.definition as WorkflowDefinition
-    const id = definition.workflowId
+    const id = entry.result.workflowId
     const plan = this.settings.mode === 'plan'
     const current = existing.has(id) ? await this.gateway.getWorkflow(id) : null
+    const definition = withOwnership(
+      entry.definition as WorkflowDefinition,
+      this.settings.manager ?? '',
+      current
+    )
+    // Promotion compares targets with what Development will hold.
+    entry.definition = definition
 
     if (current === null) {
       if (plan) {
@@ -509,9 +589,20 @@ class Run {
       this.logger.info(`"${id}": would be synced to ${target.name}`)
       return
     }
-    await this.gateway.syncWorkflow(id, target.id)
+    const synced = await this.gateway.syncWorkflow(id, target.id)
     promotion.outcome = 'synced'
     this.logger.info(`"${id}": synced to ${target.name}`)
+    // Novu answers a sync with success even when the copy it made is in
+    // error; that verdict is the target's, so it is reported there.
+    if (synced !== undefined && synced.issues.length > 0) {
+      promotion.issues = synced.issues
+    }
+    if (synced?.status === 'ERROR') {
+      promotion.reason =
+        `Novu marks the ${target.name} copy as in error: ` +
+        describeIssues(synced.issues)
+      this.logger.warning(`"${id}": ${promotion.reason}`)
+    }
   }
 
   private refuseForeignOrigin(current: RemoteWorkflow): void {
@@ -598,10 +689,12 @@ function countResults(result: RunResult): RunCounts {
     updated: 0,
     unchanged: 0,
     synced: 0,
+    deleted: 0,
     failed: 0
   }
   for (const workflow of result.workflows) {
     const outcome = workflow.development?.outcome
+    if (outcome === 'deleted') counts.deleted += 1
     if (outcome === 'created') counts.created += 1
     if (outcome === 'updated') counts.updated += 1
     if (outcome === 'unchanged') counts.unchanged += 1
@@ -614,6 +707,9 @@ function countResults(result: RunResult): RunCounts {
       counts.failed += 1
     }
   }
+  for (const exported of result.export?.workflows ?? []) {
+    if (exported.outcome === 'failed') counts.failed += 1
+  }
   return counts
 }
 
@@ -623,10 +719,16 @@ const CHANGING = new Set([
   'synced',
   'would-create',
   'would-update',
-  'would-sync'
+  'would-sync',
+  'deleted',
+  'would-delete'
 ])
 
 function hasChanges(result: RunResult): boolean {
+  const exported = result.export?.workflows ?? []
+  if (exported.some((w) => ['written', 'rewritten'].includes(w.outcome))) {
+    return true
+  }
   return result.workflows.some(
     (workflow) =>
       CHANGING.has(workflow.development?.outcome ?? '') ||
@@ -642,6 +744,16 @@ function isRunStopping(error: unknown): boolean {
       error !== null &&
       (error as { fatal?: unknown }).fatal === true)
   )
+}
+
+function describeIssues(issues: ContentIssue[]): string {
+  if (issues.length === 0) return 'Novu gave no details; open it in Novu.'
+  return issues
+    .map((issue) => {
+      const where = [issue.stepId, issue.field].filter(Boolean).join('.')
+      return where === '' ? issue.message : `${where}: ${issue.message}`
+    })
+    .join('; ')
 }
 
 function messageOf(error: unknown): string {

@@ -1,11 +1,12 @@
-import type { Mode } from './model.js'
+import type { ExportFormat, Mode } from './model.js'
 
 export const MODES: readonly Mode[] = [
   'validate',
   'plan',
   'upsert',
   'sync',
-  'deploy'
+  'deploy',
+  'export'
 ]
 
 /** Everything the engine needs to know, read once from inputs or flags. */
@@ -27,6 +28,24 @@ export interface EngineSettings {
   promoteWithIssues: boolean
   /** Stop starting new work after the first failed workflow. */
   failFast: boolean
+  /** Per request; the gateway's default (30 s) when unset. */
+  requestTimeoutMs?: number
+  /** Time one call may spend retrying; the gateway's default (60 s). */
+  retryBudgetMs?: number
+  /**
+   * Delete from Development the workflows this repository manages whose
+   * definition file is gone. Off unless asked for.
+   */
+  prune?: boolean
+  /**
+   * Who owns what this run writes, such as `owner/repo`: it is tagged
+   * `managed-by:<manager>`, and only such workflows are pruned. Empty
+   * leaves ownership tags as Novu holds them.
+   */
+  manager?: string
+  /** Export mode: where files go; empty derives it from the first glob. */
+  exportDir?: string
+  exportFormat?: ExportFormat
   cwd: string
 }
 
@@ -104,6 +123,27 @@ export function parseConcurrency(text: string): number | 'auto' {
   return number
 }
 
+/**
+ * A duration in milliseconds from an environment variable; `undefined`
+ * when unset. Only tests and unusual networks need these, so they are
+ * variables rather than inputs that every user would see.
+ */
+export function parseMilliseconds(
+  name: string,
+  text: string | undefined
+): number | undefined {
+  const value = (text ?? '').trim()
+  if (value === '') return undefined
+  const number = Number(value)
+  if (!Number.isInteger(number) || number < 1 || number > 600_000) {
+    throw new SettingsError(
+      `Environment variable "${name}" is "${value}"; use a whole number ` +
+        'of milliseconds from 1 to 600000, or leave it unset.'
+    )
+  }
+  return number
+}
+
 export function parseMode(text: string): Mode {
   const value = text.trim() || 'deploy'
   if (!(MODES as readonly string[]).includes(value)) {
@@ -112,4 +152,14 @@ export function parseMode(text: string): Mode {
     )
   }
   return value as Mode
+}
+
+export function parseExportFormat(text: string): ExportFormat {
+  const value = text.trim() || 'yaml'
+  if (value !== 'yaml' && value !== 'json') {
+    throw new SettingsError(
+      `Input "export-format" is "${value}"; use "yaml" or "json".`
+    )
+  }
+  return value
 }
