@@ -40,7 +40,12 @@ export interface CallContext extends Omit<ErrorContext, 'secrets'> {
 }
 
 const AUTO_START = 5
-const AUTO_MAX = 20
+const AUTO_MAX = 50
+/**
+ * Share of Novu's refill rate the client allows itself: the little left
+ * over absorbs requests that arrive out of order or a clock that drifts.
+ */
+const RATE_MARGIN = 0.95
 const BACKOFF_START_MS = 500
 const BACKOFF_MAX_MS = 10_000
 
@@ -65,6 +70,13 @@ export class Transport {
     retried: 0
   }
   private pausedUntil = 0
+  /** Novu's bucket as the client mirrors it, once a response told it. */
+  private bucket?: {
+    rate: number
+    capacity: number
+    tokens: number
+    at: number
+  }
 
   constructor(private readonly options: TransportOptions) {
     const initial =
@@ -197,9 +209,30 @@ export class Transport {
     }
   }
 
+  /**
+   * Waits out a 429's pause, then takes a token from the mirrored bucket.
+   * A token is taken even when none is left: the debt makes the callers
+   * that wait at once leave one by one, at Novu's rate, instead of all
+   * together when the bucket has refilled by one.
+   */
   private async paced(): Promise<void> {
-    const wait = this.pausedUntil - Date.now()
-    if (wait > 0) await sleep(wait)
+    const paused = this.pausedUntil - Date.now()
+    if (paused > 0) await sleep(paused)
+
+    const bucket = this.bucket
+    if (bucket === undefined) return
+    this.refill(bucket)
+    bucket.tokens -= 1
+    if (bucket.tokens < 0) await sleep((-bucket.tokens / bucket.rate) * 1000)
+  }
+
+  private refill(bucket: NonNullable<Transport['bucket']>): void {
+    const now = Date.now()
+    bucket.tokens = Math.min(
+      bucket.capacity,
+      bucket.tokens + ((now - bucket.at) / 1000) * bucket.rate
+    )
+    bucket.at = now
   }
 
   /** The fetcher under every request: counting and header reading. */
@@ -216,35 +249,77 @@ export class Transport {
   }
 
   /**
-   * Holds back new requests while Novu's bucket is nearly empty, so that a
-   * large run slows down instead of collecting a storm of 429s. Novu sends
-   * `RateLimit-Limit` (requests a second), `RateLimit-Remaining` and
-   * `RateLimit-Reset` (seconds until the bucket refills).
+   * Keeps the client inside Novu's token bucket, so that a large run goes
+   * at the rate Novu allows instead of collecting a storm of 429s. Novu
+   * sends `RateLimit-Limit` (tokens per window), `RateLimit-Remaining`,
+   * `RateLimit-Reset` (seconds until the bucket is full) and
+   * `RateLimit-Policy` (`limit;w=window;burst=size`).
+   *
+   * Requests take their token here before they leave, and Novu takes
+   * its own when they arrive, so the mirror runs a little behind Novu's
+   * count and can start a run with the whole burst. `Remaining` only ever
+   * lowers it: a lower value means that someone else spends from the same
+   * key, such as another job.
    */
   private observe(response: Response): void {
     const headers = response.headers
     const limit = leadingNumber(headers.get('ratelimit-limit'))
     const remaining = leadingNumber(headers.get('ratelimit-remaining'))
     const reset = leadingNumber(headers.get('ratelimit-reset'))
+    const policy = headers.get('ratelimit-policy') ?? ''
+    const window = policyParameter(policy, 'w') ?? 1
+    const burst = policyParameter(policy, 'burst')
 
-    if (response.status === 429) {
-      this.counters.throttled += 1
-      const after = parseRetryAfter(headers.get('retry-after')) ?? reset ?? 1
-      this.pause(after * 1000)
-    } else if (remaining !== undefined && remaining < this.limit.concurrency) {
-      this.pause((reset ?? 1) * 1000)
+    if (limit !== undefined && limit > 0 && window > 0) {
+      const rate = (limit / window) * RATE_MARGIN
+      const capacity = Math.max(1, burst ?? limit)
+      if (this.bucket === undefined) {
+        this.bucket = { rate, capacity, tokens: remaining ?? 0, at: Date.now() }
+        this.options.logger?.debug(
+          `Novu allows ${limit} requests every ${window}s, in bursts of ` +
+            `${capacity}; pacing requests to that rate.`
+        )
+      } else {
+        this.refill(this.bucket)
+        this.bucket.rate = rate
+        this.bucket.capacity = capacity
+      }
+      if (remaining !== undefined) {
+        this.bucket.tokens = Math.min(this.bucket.tokens, remaining)
+      }
+      if (this.options.concurrency === 'auto') this.size(limit / window)
     }
 
-    if (this.options.concurrency === 'auto' && limit !== undefined) {
-      const sized = Math.min(AUTO_MAX, Math.max(1, Math.floor(limit / 4)))
-      if (sized !== this.limit.concurrency) {
-        this.options.logger?.debug(
-          `Novu allows ${limit} requests a second; sending up to ${sized} ` +
-            'at once.'
-        )
-        this.limit.concurrency = sized
+    // An empty bucket may refill only at the end of its window, as Novu's
+    // does, so nothing is sent before `Reset` has passed.
+    if (response.status === 429 || remaining === 0) {
+      if (response.status === 429) this.counters.throttled += 1
+      const after =
+        (response.status === 429
+          ? parseRetryAfter(headers.get('retry-after'))
+          : undefined) ??
+        reset ??
+        1
+      this.pause(after * 1000)
+      if (this.bucket !== undefined) {
+        this.bucket.tokens = Math.min(this.bucket.tokens, 0)
       }
     }
+  }
+
+  /**
+   * In `auto` mode, a quarter of the rate in flight: at Novu's usual
+   * latency that is more than the rate needs, and the mirrored bucket,
+   * not this cap, keeps the client under the limit.
+   */
+  private size(rate: number): void {
+    const sized = Math.min(AUTO_MAX, Math.max(1, Math.floor(rate / 4)))
+    if (sized === this.limit.concurrency) return
+    this.options.logger?.debug(
+      `Novu allows ${rate} requests a second; sending up to ${sized} ` +
+        'at once.'
+    )
+    this.limit.concurrency = sized
   }
 
   private pause(ms: number): void {
@@ -290,6 +365,12 @@ function describe(context: CallContext): string {
 function leadingNumber(value: string | null): number | undefined {
   if (value === null) return undefined
   const match = /^\s*(\d+(?:\.\d+)?)/.exec(value)
+  return match === null ? undefined : Number(match[1])
+}
+
+/** A numeric parameter of a `RateLimit-Policy` value, such as `w=1`. */
+function policyParameter(policy: string, name: string): number | undefined {
+  const match = new RegExp(`;\\s*${name}=(\\d+(?:\\.\\d+)?)`).exec(policy)
   return match === null ? undefined : Number(match[1])
 }
 
