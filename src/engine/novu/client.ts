@@ -1,7 +1,3 @@
-import { environmentsList } from '@novu/api/funcs/environmentsList.js'
-import { workflowsDelete } from '@novu/api/funcs/workflowsDelete.js'
-import { workflowsSync } from '@novu/api/funcs/workflowsSync.js'
-import { ResponseValidationError } from '@novu/api/models/errors/responsevalidationerror.js'
 import type {
   Environment,
   RemoteWorkflow,
@@ -21,7 +17,6 @@ import {
   toEnvironment,
   toRemoteWorkflow,
   toWorkflowPage,
-  unwrap,
   updateBody
 } from './wire.js'
 
@@ -49,7 +44,15 @@ export interface Gateway extends NovuGateway {
 
 const PAGE_SIZE = 100
 
-/** The NovuGateway over Novu's API, through `@novu/api`'s core. */
+/**
+ * The NovuGateway over Novu's API, through `@novu/api`'s HTTP client and
+ * error types. The SDK's typed call functions are not used: each of them
+ * loads every model of the SDK (about 40 MB of memory and 2 MB of bundle),
+ * and those models alter what is sent (defaults that switch workflows off
+ * or blank email bodies, unknown control keys dropped) and refuse answers
+ * the real server gives (newer step types, the environment diff, steps
+ * in error). Bodies are built and read in `wire.ts` instead.
+ */
 export function createNovuGateway(options: GatewayOptions): Gateway {
   const transport = new Transport({
     apiUrl: options.apiUrl,
@@ -116,15 +119,7 @@ class NovuClient implements Gateway {
   private async listRawEnvironments(): Promise<unknown[]> {
     const value = await this.transport.call(
       { operation: 'list environments' },
-      async () => {
-        const result = await environmentsList(this.transport.core)
-        if (result.ok) return result.value.result
-        // An environment field newer than the SDK must not hide the list.
-        if (isUnreadSuccess(result.error)) {
-          return unreadAnswer(result.error)
-        }
-        throw result.error
-      }
+      () => this.transport.request('GET', '/v1/environments')
     )
     return Array.isArray(value) ? (value as unknown[]) : []
   }
@@ -252,19 +247,11 @@ class NovuClient implements Gateway {
     return this.transport.call(
       { operation: 'sync workflow', workflowId, write: true },
       async () => {
-        const result = await workflowsSync(
-          this.transport.core,
-          { targetEnvironmentId },
-          workflowId
+        const answer = await this.transport.request(
+          'PUT',
+          `${workflowPath(workflowId)}/sync`,
+          { body: { targetEnvironmentId } }
         )
-        // The sync happened even when the SDK cannot read its answer; a
-        // copy in error is the common reason, since the SDK's model
-        // requires the very controls whose absence Novu flags.
-        let answer: unknown
-        if (result.ok) answer = result.value.result
-        else if (isUnreadSuccess(result.error)) {
-          answer = unreadAnswer(result.error)
-        } else throw result.error
         const copy = toRemoteWorkflow(answer)
         const flagged =
           copy !== undefined &&
@@ -279,9 +266,7 @@ class NovuClient implements Gateway {
       await this.transport.call(
         { operation: 'delete workflow', workflowId, write: true },
         async () => {
-          const result = await workflowsDelete(this.transport.core, workflowId)
-          if (result.ok || isUnreadSuccess(result.error)) return
-          throw result.error
+          await this.transport.request('DELETE', workflowPath(workflowId))
         }
       )
     } catch (error) {
@@ -330,28 +315,6 @@ class NovuClient implements Gateway {
 
 function workflowPath(workflowId: string): string {
   return `/v2/workflows/${encodeURIComponent(workflowId)}`
-}
-
-/**
- * A success answer that the SDK's response model rejected (a step type or
- * enum value newer than the SDK): the call itself went through. The SDK
- * raises the same error for an error body it cannot read, which is not.
- */
-function isUnreadSuccess(error: unknown): error is ResponseValidationError {
-  return error instanceof ResponseValidationError && error.statusCode < 300
-}
-
-/**
- * The answer a `ResponseValidationError` carries, as the server sent it.
- * The SDK keeps it under the key its response model names (`Result`,
- * beside the headers) rather than as the bare body.
- */
-function unreadAnswer(error: ResponseValidationError): unknown {
-  const raw = error.rawValue
-  if (typeof raw === 'object' && raw !== null && 'Result' in raw) {
-    return unwrap(raw.Result)
-  }
-  return unwrap(raw)
 }
 
 function isKind(error: unknown, kind: NovuErrorKind): boolean {
