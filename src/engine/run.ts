@@ -14,8 +14,8 @@ import type {
   WorkflowResult
 } from './model.js'
 import { exportWorkflows } from './export/export.js'
-import { withOwnership } from './export/ownership.js'
-import { pruneBlocker, pruneDevelopment } from './export/prune.js'
+import { withOwnership } from './prune/ownership.js'
+import { pruneBlocker, pruneDevelopment } from './prune/prune.js'
 import { createNovuGateway } from './novu/client.js'
 import type { NovuGateway, WorkflowSummary } from './novu/gateway.js'
 import { asDefinition, compareWorkflow } from './plan/compare.js'

@@ -16,7 +16,7 @@ import {
   type StepType,
   type WorkflowPreferences
 } from '../model.js'
-import { isOwnershipTag } from './ownership.js'
+import { isOwnershipTag } from '../prune/ownership.js'
 
 export interface RenderedDefinition {
   /** The file's data, keys in the order they are written. */
