@@ -130,6 +130,14 @@ describe('ownership and prune', () => {
     expect(run.exitCode).toBe(0)
     expect(run.outputs.deleted).toBe('1')
     expect(writes()).toEqual([`DELETE /v2/workflows/${GONE}`])
+    // One list serves both phases, and its tags tell whose a workflow is,
+    // so workflows of others are not even read.
+    const reads = novu.requests
+      .filter((r) => r.method === 'GET')
+      .map((r) => r.path.split('?')[0])
+    expect(reads.filter((path) => path === '/v2/workflows')).toHaveLength(1)
+    expect(reads).not.toContain('/v2/workflows/made-in-dashboard')
+    expect(reads).not.toContain('/v2/workflows/other-repository')
     expect(novu.workflow('Development', GONE)).toBeUndefined()
     expect(novu.workflow('Development', 'made-in-dashboard')).toBeDefined()
     expect(novu.workflow('Development', 'other-repository')).toBeDefined()

@@ -10765,7 +10765,7 @@ exports.basename = (path, { windows } = {}) => {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7381);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8421);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));
 
@@ -10774,7 +10774,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7381:
+/***/ 8421:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -23002,7 +23002,7 @@ function compare(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
-;// CONCATENATED MODULE: ./src/engine/export/ownership.ts
+;// CONCATENATED MODULE: ./src/engine/prune/ownership.ts
 const OWNERSHIP_PREFIX = 'managed-by:';
 function ownershipTag(manager) {
     return `${OWNERSHIP_PREFIX}${manager}`;
@@ -23365,7 +23365,7 @@ function toPosix(file) {
     return file.split((external_node_path_default()).sep).join('/');
 }
 
-;// CONCATENATED MODULE: ./src/engine/export/prune.ts
+;// CONCATENATED MODULE: ./src/engine/prune/prune.ts
 
 /**
  * Why this run must not prune although asked to; `undefined` when it may.
@@ -23398,13 +23398,20 @@ async function pruneDevelopment(options) {
     const { gateway, logger, settings, managedIds, limit } = options;
     const manager = settings.manager ?? '';
     const plan = settings.mode === 'plan';
-    const listed = await gateway.listWorkflows();
+    const listed = await options.listed;
     // Code-first workflows cannot be changed through the API, so they can
     // carry no ownership tag of ours.
     const unlisted = listed.filter((workflow) => !managedIds.has(workflow.workflowId) && workflow.origin === 'novu-cloud');
-    // The list leaves tags out, so each workflow without a file is read.
-    const held = await Promise.all(unlisted.map((workflow) => limit(() => gateway.getWorkflow(workflow.workflowId))));
-    const owned = held.filter((workflow) => workflow !== null && managerOf(workflow.tags) === manager);
+    // The list carries tags; only a server whose list leaves them out costs
+    // one read per workflow without a file.
+    const owned = unlisted.filter((workflow) => workflow.tags !== undefined && managerOf(workflow.tags) === manager);
+    const untagged = unlisted.filter((workflow) => workflow.tags === undefined);
+    const held = await Promise.all(untagged.map((workflow) => limit(() => gateway.getWorkflow(workflow.workflowId))));
+    for (const workflow of held) {
+        if (workflow !== null && managerOf(workflow.tags) === manager) {
+            owned.push(workflow);
+        }
+    }
     const others = unlisted.length - owned.length;
     logger.info(`Prune: ${owned.length} workflow(s) managed by "${manager}" have no ` +
         `definition file; ${others} other workflow(s) without a file are ` +
@@ -24059,6 +24066,9 @@ function toWorkflowPage(value) {
         workflowId: wire_text(item.workflowId),
         name: wire_text(item.name),
         origin: wire_text(item.origin),
+        ...(Array.isArray(item.tags)
+            ? { tags: item.tags.filter((tag) => typeof tag === 'string') }
+            : {}),
         ...(typeof item.updatedAt === 'string' ? { updatedAt: item.updatedAt } : {})
     }));
     const totalCount = typeof page.totalCount === 'number' ? page.totalCount : workflows.length;
@@ -25157,6 +25167,7 @@ class Run {
             logger: this.logger,
             gateway: this.gateway,
             managedIds: new Set(entries.map((entry) => entry.result.workflowId)),
+            listed: this.listing ?? this.gateway.listWorkflows(),
             targets,
             limit: this.limit
         });

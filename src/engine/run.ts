@@ -361,6 +361,7 @@ class Run {
       logger: this.logger,
       gateway: this.gateway,
       managedIds: new Set(entries.map((entry) => entry.result.workflowId)),
+      listed: this.listing ?? this.gateway.listWorkflows(),
       targets,
       limit: this.limit
     })

@@ -78,6 +78,8 @@ export interface WorkflowSummary {
   name: string
   /** `novu-cloud` for workflows the API may manage. */
   origin: string
+  /** Absent when the server's list leaves tags out. */
+  tags?: string[]
   updatedAt?: string
 }
 

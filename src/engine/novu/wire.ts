@@ -262,6 +262,9 @@ export function toWorkflowPage(value: unknown): {
     workflowId: text(item.workflowId),
     name: text(item.name),
     origin: text(item.origin),
+    ...(Array.isArray(item.tags)
+      ? { tags: item.tags.filter((tag) => typeof tag === 'string') }
+      : {}),
     ...(typeof item.updatedAt === 'string' ? { updatedAt: item.updatedAt } : {})
   }))
   const totalCount =

@@ -4,13 +4,8 @@
  * it carries this repository's ownership tag, so workflows made in the
  * dashboard or written by another repository are never touched.
  */
-import type {
-  Environment,
-  PromotionResult,
-  RemoteWorkflow,
-  WorkflowResult
-} from '../model.js'
-import type { NovuGateway } from '../novu/gateway.js'
+import type { Environment, PromotionResult, WorkflowResult } from '../model.js'
+import type { NovuGateway, WorkflowSummary } from '../novu/gateway.js'
 import type { EngineLogger } from '../run.js'
 import type { EngineSettings } from '../settings.js'
 import { managerOf } from './ownership.js'
@@ -24,6 +19,8 @@ export interface PruneOptions {
   gateway: NovuGateway
   /** Ids with a definition file in this run. */
   managedIds: ReadonlySet<string>
+  /** Development's workflows, as the run already listed them. */
+  listed: Promise<WorkflowSummary[]>
   /** Environments that received this repository's workflows. */
   targets: Environment[]
   limit: Limit
@@ -67,23 +64,30 @@ export async function pruneDevelopment(
   const manager = settings.manager ?? ''
   const plan = settings.mode === 'plan'
 
-  const listed = await gateway.listWorkflows()
+  const listed = await options.listed
   // Code-first workflows cannot be changed through the API, so they can
   // carry no ownership tag of ours.
   const unlisted = listed.filter(
     (workflow) =>
       !managedIds.has(workflow.workflowId) && workflow.origin === 'novu-cloud'
   )
-  // The list leaves tags out, so each workflow without a file is read.
+  // The list carries tags; only a server whose list leaves them out costs
+  // one read per workflow without a file.
+  const owned: Owned[] = unlisted.filter(
+    (workflow) =>
+      workflow.tags !== undefined && managerOf(workflow.tags) === manager
+  )
+  const untagged = unlisted.filter((workflow) => workflow.tags === undefined)
   const held = await Promise.all(
-    unlisted.map((workflow) =>
+    untagged.map((workflow) =>
       limit(() => gateway.getWorkflow(workflow.workflowId))
     )
   )
-  const owned = held.filter(
-    (workflow): workflow is RemoteWorkflow =>
-      workflow !== null && managerOf(workflow.tags) === manager
-  )
+  for (const workflow of held) {
+    if (workflow !== null && managerOf(workflow.tags) === manager) {
+      owned.push(workflow)
+    }
+  }
   const others = unlisted.length - owned.length
   logger.info(
     `Prune: ${owned.length} workflow(s) managed by "${manager}" have no ` +
@@ -97,8 +101,11 @@ export async function pruneDevelopment(
   return results.sort((a, b) => a.workflowId.localeCompare(b.workflowId))
 }
 
+/** What deleting a workflow needs to know of it. */
+type Owned = Pick<WorkflowSummary, 'workflowId' | 'name'>
+
 async function prune(
-  workflow: RemoteWorkflow,
+  workflow: Owned,
   plan: boolean,
   options: PruneOptions
 ): Promise<WorkflowResult> {
