@@ -115,14 +115,7 @@ export async function runEngine(
       })
     gateway = novu
     if (settings.mode === 'export') {
-      const source = await novu.currentEnvironment()
-      if (source.parentId !== undefined) {
-        throw new RunStoppedError(
-          `The secret key belongs to environment "${source.name}", not to ` +
-            'Development. Export reads Development, where the files are ' +
-            'deployed to: use the Development secret key.'
-        )
-      }
+      await developmentSource(novu, logger)
       result.export = await exportWorkflows(settings, logger, novu)
       return result
     }
@@ -138,6 +131,27 @@ export async function runEngine(
     result.durationMs = Date.now() - startedAt.getTime()
   }
   return result
+}
+
+/**
+ * The key's environment, which must be Development: every write starts
+ * there and reaches other environments only through sync.
+ */
+async function developmentSource(
+  gateway: NovuGateway,
+  logger: EngineLogger
+): Promise<Environment> {
+  const source = await gateway.currentEnvironment()
+  logger.info(`The secret key belongs to environment "${source.name}"`)
+  if (source.parentId !== undefined) {
+    throw new RunStoppedError(
+      `The secret key belongs to environment "${source.name}", not to ` +
+        'Development. Workflows are edited in Development and promoted ' +
+        'from it: use the Development secret key, and name ' +
+        `"${source.name}" in "target-environments" to promote to it.`
+    )
+  }
+  return source
 }
 
 /** Loads definitions; `undefined` when the run must stop here. */
@@ -213,10 +227,13 @@ class Run {
   async start(definitions: LoadedDefinition[]): Promise<void> {
     const { mode } = this.settings
     // Independent reads, asked together so that they cost one round trip.
+    // The list is awaited by the Development phase; its failure goes
+    // unheard only when the run stops first for another reason.
     if (mode !== 'sync') this.listing = this.gateway.listWorkflows()
-    // Awaited by the Development phase; unheard if the run stops first.
     this.listing?.catch(() => undefined)
-    const targets = await this.resolveTargets(this.checkSource())
+    const targets = await this.resolveTargets(
+      developmentSource(this.gateway, this.logger)
+    )
     this.result.targets = targets.map((target) => target.name)
 
     const entries = this.entriesFor(definitions)
@@ -249,21 +266,11 @@ class Run {
     }
   }
 
-  /** The key must belong to Development: every write starts there. */
-  private async checkSource(): Promise<Environment> {
-    const source = await this.gateway.currentEnvironment()
-    this.logger.info(`The secret key belongs to environment "${source.name}"`)
-    if (source.parentId !== undefined) {
-      throw new RunStoppedError(
-        `The secret key belongs to environment "${source.name}", not to ` +
-          'Development. Workflows are edited in Development and promoted ' +
-          'from it: use the Development secret key and name ' +
-          `"${source.name}" in "target-environments".`
-      )
-    }
-    return source
-  }
-
+  /**
+   * Target environments in promotion order. `checked` is the key's
+   * environment, still on its way: the list of environments is asked for
+   * beside it rather than after it.
+   */
   private async resolveTargets(
     checked: Promise<Environment>
   ): Promise<Environment[]> {
