@@ -498,3 +498,66 @@ describe('loading', () => {
     expect(outcome).toEqual({ definitions: [], problems: [], files: [] })
   })
 })
+
+describe('globs and file kinds', () => {
+  const minimal = { workflowId: 'w1', name: 'W1', steps: [] }
+
+  async function workspace(files: Record<string, string>): Promise<string> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'novu-globs-'))
+    for (const [name, text] of Object.entries(files)) {
+      await writeFile(path.join(dir, name), text)
+    }
+    return dir
+  }
+
+  test('a glob that matches nothing beside others is a problem naming it', async () => {
+    const dir = await workspace({ 'a.json': JSON.stringify(minimal) })
+    try {
+      const outcome = await loadDefinitions({
+        cwd: dir,
+        globs: ['*.json', 'wokflows/*.yaml']
+      })
+      expect(outcome.definitions).toEqual([])
+      expect(outcome.problems).toEqual([
+        expect.objectContaining({
+          field: 'workflows',
+          message: expect.stringContaining('"wokflows/*.yaml" matches no file')
+        })
+      ])
+    } finally {
+      await rm(dir, { recursive: true })
+    }
+  })
+
+  test('extensions match whatever their case; negated globs exclude', async () => {
+    const dir = await workspace({
+      'a.YAML': 'workflowId: w1\nname: W1\nsteps: []\n',
+      'b.json': JSON.stringify({ ...minimal, workflowId: 'w2' })
+    })
+    try {
+      const outcome = await loadDefinitions({
+        cwd: dir,
+        globs: ['*.{json,yaml}', '!b.json']
+      })
+      expect(outcome.problems).toEqual([])
+      expect(outcome.files).toEqual(['a.YAML'])
+    } finally {
+      await rm(dir, { recursive: true })
+    }
+  })
+
+  test('a .json file must be JSON, not YAML that happens to load', () => {
+    const trailingComma =
+      '{\n  "workflowId": "w1",\n  "name": "W1",\n  "steps": [],\n}\n'
+    expect(parseDefinition('a.json', trailingComma).problems).toEqual([
+      expect.objectContaining({
+        file: 'a.json',
+        line: 5,
+        message: expect.stringContaining('not valid JSON')
+      })
+    ])
+    const yamlText = 'workflowId: w1\nname: W1\nsteps: []\n'
+    expect(parseDefinition('a.json', yamlText).problems).toHaveLength(1)
+    expect(parseDefinition('a.yaml', yamlText).problems).toEqual([])
+  })
+})

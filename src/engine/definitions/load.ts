@@ -50,16 +50,46 @@ export async function loadDefinitions(
   const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES
   const patterns = options.globs.map((glob) => glob.trim()).filter(Boolean)
 
-  const matched =
-    patterns.length === 0
-      ? []
-      : await glob(patterns, {
-          cwd: options.cwd,
-          dot: false,
-          onlyFiles: true,
-          expandDirectories: false
-        })
-  const files = matched.map((file) => file.split(path.sep).join('/')).sort()
+  // Each glob is matched on its own, so that one matching nothing is
+  // named: a typo in one of several globs would otherwise drop its files
+  // silently, and with prune their workflows would look deleted.
+  const positive = patterns.filter((pattern) => !pattern.startsWith('!'))
+  const ignore = patterns
+    .filter((pattern) => pattern.startsWith('!'))
+    .map((pattern) => pattern.slice(1))
+  const perGlob = await Promise.all(
+    positive.map((pattern) =>
+      glob(pattern, {
+        cwd: options.cwd,
+        ignore,
+        dot: false,
+        onlyFiles: true,
+        expandDirectories: false,
+        caseSensitiveMatch: false
+      })
+    )
+  )
+  const unmatched = positive.filter(
+    (_pattern, index) => perGlob[index]?.length === 0
+  )
+  const files = [...new Set(perGlob.flat())]
+    .map((file) => file.split(path.sep).join('/'))
+    .sort()
+  if (unmatched.length > 0 && files.length > 0) {
+    return {
+      definitions: [],
+      files,
+      problems: unmatched.map((pattern) => ({
+        file: '',
+        line: 0,
+        field: 'workflows',
+        message:
+          `The glob "${pattern}" matches no file, so the definitions it ` +
+          'was meant to find would be left out; fix the path (globs are ' +
+          'relative to the repository root) or remove the glob.'
+      }))
+    }
+  }
 
   if (files.length > maxFiles) {
     return {

@@ -142,10 +142,10 @@ function syntaxProblem(
   doc: Document.Parsed,
   lineCounter: LineCounter
 ): DefinitionProblem | undefined {
-  const error = doc.errors[0]
-  if (error === undefined) return undefined
-
-  // For JSON files, JSON's own complaint reads better than YAML's.
+  // A .json file must be JSON, not just YAML that happens to load: a
+  // trailing comma or YAML text would pass here and fail in every editor
+  // and tool that reads the file as JSON. JSON's own complaint also reads
+  // better than YAML's.
   if (file.toLowerCase().endsWith('.json')) {
     const json = jsonError(text)
     if (json !== undefined) {
@@ -162,6 +162,8 @@ function syntaxProblem(
     }
   }
 
+  const error = doc.errors[0]
+  if (error === undefined) return undefined
   const { line, col } = lineCounter.linePos(error.pos[0])
   const reason = error.message.replace(/\s+at line \d+[\s\S]*$/, '')
   return {
