@@ -242,6 +242,17 @@ describe('stops before writing', () => {
 })
 
 describe('sync mode', () => {
+  test('without targets stops before any request', async () => {
+    const run = await deploy({
+      mode: 'sync',
+      'workflow-ids': 'order-shipped',
+      'target-environments': ''
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toContain('"target-environments" is empty')
+    expect(novu.requests).toEqual([])
+  })
+
   test('promotes named ids without reading files', async () => {
     const [first] = await definitions()
     const run = await runAction({
@@ -258,6 +269,7 @@ describe('sync mode', () => {
     expect(run.outputs).toMatchObject({ synced: '0', failed: '1' })
     expect(run.summary).toContain('no-such-workflow')
     expect(run.summary).toMatch(/in sync/)
+    expect(run.summary).toContain('**0 synced** · 1 already in sync')
   })
 })
 

@@ -116,14 +116,15 @@ describe('plan', () => {
 
     expect(run.exitCode).toBe(0)
     expect(writes()).toEqual([])
-    expect(run.outputs).toMatchObject({
-      created: '0',
-      updated: '0',
-      synced: '0',
-      'has-changes': 'true'
-    })
     const all = Object.values(outcomes(run))
     expect(all.length).toBeGreaterThan(0)
+    // A plan's counts say what a deploy would do.
+    expect(run.outputs).toMatchObject({
+      created: String(all.length),
+      updated: '0',
+      synced: String(all.length * 2),
+      'has-changes': 'true'
+    })
     for (const row of all) {
       expect(row).toEqual(['would-create', 'would-sync', 'would-sync'])
     }
@@ -167,8 +168,9 @@ describe('plan', () => {
     expect(writes()).toEqual([])
     expect(run.outputs).toMatchObject({
       'has-changes': 'true',
-      updated: '0',
-      synced: '0'
+      created: '0',
+      updated: '2',
+      synced: '4'
     })
     const rows = outcomes(run)
     expect(rows['order-shipped']).toEqual([

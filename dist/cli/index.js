@@ -10967,8 +10967,9 @@ function headline(result) {
             `**${update} to update**`,
             `${counts.unchanged} unchanged`
         ];
+        // Deletions lead: they are the change nobody expects.
         if (remove > 0)
-            parts.splice(2, 0, `**${remove} to delete**`);
+            parts.unshift(`**${remove} to delete**`);
         for (const target of result.targets) {
             const behind = result.workflows.filter((w) => w.promotions.some((p) => p.environment === target && p.outcome === 'would-sync')).length;
             parts.push(`${markdown_escapeMarkdown(target)}: ${behind} behind`);
@@ -10976,6 +10977,14 @@ function headline(result) {
         if (counts.failed > 0)
             parts.push(`**${counts.failed} failed**`);
         return parts.join(' · ');
+    }
+    if (result.mode === 'sync') {
+        const inSync = result.workflows.flatMap((w) => w.promotions.filter((p) => p.outcome === 'in-sync')).length;
+        return [
+            `**${counts.synced} synced**`,
+            `${inSync} already in sync`,
+            counts.failed > 0 ? `**${counts.failed} failed**` : '0 failed'
+        ].join(' · ');
     }
     const parts = [
         `**${counts.created} created**`,
@@ -22743,10 +22752,10 @@ function reporter(file, data, source, problems) {
     };
 }
 function syntaxProblem(file, text, doc, lineCounter) {
-    const error = doc.errors[0];
-    if (error === undefined)
-        return undefined;
-    // For JSON files, JSON's own complaint reads better than YAML's.
+    // A .json file must be JSON, not just YAML that happens to load: a
+    // trailing comma or YAML text would pass here and fail in every editor
+    // and tool that reads the file as JSON. JSON's own complaint also reads
+    // better than YAML's.
     if (file.toLowerCase().endsWith('.json')) {
         const json = jsonError(text);
         if (json !== undefined) {
@@ -22761,6 +22770,9 @@ function syntaxProblem(file, text, doc, lineCounter) {
             };
         }
     }
+    const error = doc.errors[0];
+    if (error === undefined)
+        return undefined;
     const { line, col } = lineCounter.linePos(error.pos[0]);
     const reason = error.message.replace(/\s+at line \d+[\s\S]*$/, '');
     return {
@@ -22876,15 +22888,39 @@ async function loadDefinitions(options) {
     const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
     const patterns = options.globs.map((glob) => glob.trim()).filter(Boolean);
-    const matched = patterns.length === 0
-        ? []
-        : await glob(patterns, {
-            cwd: options.cwd,
-            dot: false,
-            onlyFiles: true,
-            expandDirectories: false
-        });
-    const files = matched.map((file) => file.split((external_node_path_default()).sep).join('/')).sort();
+    // Each glob is matched on its own, so that one matching nothing is
+    // named: a typo in one of several globs would otherwise drop its files
+    // silently, and with prune their workflows would look deleted.
+    const positive = patterns.filter((pattern) => !pattern.startsWith('!'));
+    const ignore = patterns
+        .filter((pattern) => pattern.startsWith('!'))
+        .map((pattern) => pattern.slice(1));
+    const perGlob = await Promise.all(positive.map((pattern) => glob(pattern, {
+        cwd: options.cwd,
+        ignore,
+        dot: false,
+        onlyFiles: true,
+        expandDirectories: false,
+        caseSensitiveMatch: false
+    })));
+    const unmatched = positive.filter((_pattern, index) => perGlob[index]?.length === 0);
+    const files = [...new Set(perGlob.flat())]
+        .map((file) => file.split((external_node_path_default()).sep).join('/'))
+        .sort();
+    if (unmatched.length > 0 && files.length > 0) {
+        return {
+            definitions: [],
+            files,
+            problems: unmatched.map((pattern) => ({
+                file: '',
+                line: 0,
+                field: 'workflows',
+                message: `The glob "${pattern}" matches no file, so the definitions it ` +
+                    'was meant to find would be left out; fix the path (globs are ' +
+                    'relative to the repository root) or remove the glob.'
+            }))
+        };
+    }
     if (files.length > maxFiles) {
         return {
             definitions: [],
@@ -24918,11 +24954,10 @@ const AUTO_TASKS = 32;
  */
 async function runEngine(settings, logger, dependencies = {}) {
     const startedAt = new Date();
+    // Counts first: the JSON report keeps this order, and a reader of a
+    // report with a thousand workflows wants the totals at the top.
     const result = {
         mode: settings.mode,
-        targets: [],
-        workflows: [],
-        problems: [],
         counts: {
             created: 0,
             updated: 0,
@@ -24932,6 +24967,9 @@ async function runEngine(settings, logger, dependencies = {}) {
             failed: 0
         },
         hasChanges: false,
+        targets: [],
+        workflows: [],
+        problems: [],
         startedAt: startedAt.toISOString(),
         durationMs: 0
     };
@@ -24944,6 +24982,11 @@ async function runEngine(settings, logger, dependencies = {}) {
             : await loadPhase(settings, logger, result);
         if (definitions === undefined)
             return result;
+        if (settings.mode === 'sync' && settings.targetEnvironments.length === 0) {
+            throw new RunStoppedError('Mode "sync" promotes workflows but "target-environments" is ' +
+                'empty. Name the environments to promote to, such as ' +
+                '"Production".');
+        }
         if (settings.mode === 'validate') {
             // Listed so that reports can say which files were checked.
             result.workflows = definitions.map(({ definition, source }) => ({
@@ -25106,11 +25149,6 @@ class Run {
         listed?.catch(() => undefined);
         const source = await checked;
         if (wanted.length === 0) {
-            if (this.settings.mode === 'sync') {
-                throw new RunStoppedError('Mode "sync" promotes workflows but "target-environments" is ' +
-                    'empty. Name the environments to promote to, such as ' +
-                    '"Production".');
-            }
             if (this.settings.mode === 'deploy') {
                 this.logger.info('No "target-environments" given: workflows stay in Development.');
             }
@@ -25428,18 +25466,22 @@ function countResults(result) {
         deleted: 0,
         failed: 0
     };
+    // A plan counts what a deploy would do, so that its outputs can drive
+    // later steps (a comment, an approval) as a deploy's do.
+    const plan = result.mode === 'plan';
     for (const workflow of result.workflows) {
         const outcome = workflow.development?.outcome;
-        if (outcome === 'deleted')
+        if (outcome === (plan ? 'would-delete' : 'deleted'))
             counts.deleted += 1;
-        if (outcome === 'created')
+        if (outcome === (plan ? 'would-create' : 'created'))
             counts.created += 1;
-        if (outcome === 'updated')
+        if (outcome === (plan ? 'would-update' : 'updated'))
             counts.updated += 1;
         if (outcome === 'unchanged')
             counts.unchanged += 1;
         const promotions = workflow.promotions;
-        counts.synced += promotions.filter((p) => p.outcome === 'synced').length;
+        const synced = plan ? 'would-sync' : 'synced';
+        counts.synced += promotions.filter((p) => p.outcome === synced).length;
         if (outcome === 'failed' ||
             promotions.some((p) => p.outcome === 'failed')) {
             counts.failed += 1;

@@ -13,19 +13,6 @@ const REPORT_NAME = 'novu-workflows-report.json'
 
 /** The action's entry: inputs in, engine run, outputs and reports out. */
 export async function run(): Promise<void> {
-  // Safe outputs first, so a later step reading them sees a real value
-  // even when this run stops early.
-  setCounts({
-    created: 0,
-    updated: 0,
-    unchanged: 0,
-    synced: 0,
-    deleted: 0,
-    failed: 0
-  })
-  core.setOutput('has-changes', 'false')
-  core.setOutput('report-file', '')
-
   let result: RunResult
   let inputs: ActionInputs
   try {
@@ -39,6 +26,20 @@ export async function run(): Promise<void> {
     )
     result = await runEngine(inputs, actionLogger)
   } catch (error) {
+    // Safe outputs, so that a later step reading them sees real values
+    // even though this run stopped before it could count anything. Each
+    // output is written once: a second write would leave two values in
+    // the output file for tools other than the runner to choose from.
+    setCounts({
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      synced: 0,
+      deleted: 0,
+      failed: 0
+    })
+    core.setOutput('has-changes', 'false')
+    core.setOutput('report-file', '')
     core.setFailed(error instanceof Error ? error.message : String(error))
     return
   }
@@ -73,6 +74,10 @@ export async function run(): Promise<void> {
     core.info(
       `Plan: ${headlineCounts(result)}, ${result.counts.unchanged} ` +
         `unchanged. Nothing was written (has-changes: ${result.hasChanges}).`
+    )
+  } else if (result.mode === 'validate') {
+    core.info(
+      `Validated ${result.workflows.length} definition(s): no problems.`
     )
   } else {
     core.info(
@@ -165,6 +170,7 @@ async function writeReports(result: RunResult): Promise<void> {
     core.setOutput('report-file', file)
     core.info(`Report written to "${file}"`)
   } catch (error) {
+    core.setOutput('report-file', '')
     core.warning(`Could not write the report file "${file}": ${String(error)}`)
   }
 

@@ -65,11 +65,10 @@ export async function runEngine(
   dependencies: EngineDependencies = {}
 ): Promise<RunResult> {
   const startedAt = new Date()
+  // Counts first: the JSON report keeps this order, and a reader of a
+  // report with a thousand workflows wants the totals at the top.
   const result: RunResult = {
     mode: settings.mode,
-    targets: [],
-    workflows: [],
-    problems: [],
     counts: {
       created: 0,
       updated: 0,
@@ -79,6 +78,9 @@ export async function runEngine(
       failed: 0
     },
     hasChanges: false,
+    targets: [],
+    workflows: [],
+    problems: [],
     startedAt: startedAt.toISOString(),
     durationMs: 0
   }
@@ -91,6 +93,13 @@ export async function runEngine(
         ? []
         : await loadPhase(settings, logger, result)
     if (definitions === undefined) return result
+    if (settings.mode === 'sync' && settings.targetEnvironments.length === 0) {
+      throw new RunStoppedError(
+        'Mode "sync" promotes workflows but "target-environments" is ' +
+          'empty. Name the environments to promote to, such as ' +
+          '"Production".'
+      )
+    }
     if (settings.mode === 'validate') {
       // Listed so that reports can say which files were checked.
       result.workflows = definitions.map(({ definition, source }) => ({
@@ -282,13 +291,6 @@ class Run {
     listed?.catch(() => undefined)
     const source = await checked
     if (wanted.length === 0) {
-      if (this.settings.mode === 'sync') {
-        throw new RunStoppedError(
-          'Mode "sync" promotes workflows but "target-environments" is ' +
-            'empty. Name the environments to promote to, such as ' +
-            '"Production".'
-        )
-      }
       if (this.settings.mode === 'deploy') {
         this.logger.info(
           'No "target-environments" given: workflows stay in Development.'
@@ -700,14 +702,18 @@ function countResults(result: RunResult): RunCounts {
     deleted: 0,
     failed: 0
   }
+  // A plan counts what a deploy would do, so that its outputs can drive
+  // later steps (a comment, an approval) as a deploy's do.
+  const plan = result.mode === 'plan'
   for (const workflow of result.workflows) {
     const outcome = workflow.development?.outcome
-    if (outcome === 'deleted') counts.deleted += 1
-    if (outcome === 'created') counts.created += 1
-    if (outcome === 'updated') counts.updated += 1
+    if (outcome === (plan ? 'would-delete' : 'deleted')) counts.deleted += 1
+    if (outcome === (plan ? 'would-create' : 'created')) counts.created += 1
+    if (outcome === (plan ? 'would-update' : 'updated')) counts.updated += 1
     if (outcome === 'unchanged') counts.unchanged += 1
     const promotions = workflow.promotions
-    counts.synced += promotions.filter((p) => p.outcome === 'synced').length
+    const synced = plan ? 'would-sync' : 'synced'
+    counts.synced += promotions.filter((p) => p.outcome === synced).length
     if (
       outcome === 'failed' ||
       promotions.some((p) => p.outcome === 'failed')

@@ -131,7 +131,8 @@ export function headline(result: RunResult): string {
       `**${update} to update**`,
       `${counts.unchanged} unchanged`
     ]
-    if (remove > 0) parts.splice(2, 0, `**${remove} to delete**`)
+    // Deletions lead: they are the change nobody expects.
+    if (remove > 0) parts.unshift(`**${remove} to delete**`)
     for (const target of result.targets) {
       const behind = result.workflows.filter((w) =>
         w.promotions.some(
@@ -142,6 +143,16 @@ export function headline(result: RunResult): string {
     }
     if (counts.failed > 0) parts.push(`**${counts.failed} failed**`)
     return parts.join(' · ')
+  }
+  if (result.mode === 'sync') {
+    const inSync = result.workflows.flatMap((w) =>
+      w.promotions.filter((p) => p.outcome === 'in-sync')
+    ).length
+    return [
+      `**${counts.synced} synced**`,
+      `${inSync} already in sync`,
+      counts.failed > 0 ? `**${counts.failed} failed**` : '0 failed'
+    ].join(' · ')
   }
   const parts = [
     `**${counts.created} created**`,
