@@ -29,11 +29,13 @@ try {
     const writes = novu.requests.filter(
       (r) => WRITES.has(r.method) && !r.path.endsWith('/diff')
     ).length
+    // The report file lives in the run's scratch folder, gone by now.
+    const { 'report-file': _reportFile, ...counts } = run.outputs
     console.log(`━━━ ${index + 1}. ${title} ━━━\n`)
     console.log(run.summary.trim())
     console.log(
       `\nexit code ${run.exitCode} · ${novu.requests.length} requests, ` +
-        `${writes} of them writes · outputs ${JSON.stringify(run.outputs)}\n`
+        `${writes} of them writes · outputs ${JSON.stringify(counts)}\n`
     )
     if (run.exitCode !== 0) {
       console.error(run.stdout)
