@@ -80,7 +80,12 @@ const cases: Array<[string, number, string, string]> = [
     'Invalid value "urgent" for severity; use "high", "medium", "low" or ' +
       '"none".'
   ],
-  ['active-string.yaml', 3, 'active', 'active must be a boolean, not a string'],
+  [
+    'active-string.yaml',
+    3,
+    'active',
+    'active must be true or false, not the text "yes"; write true'
+  ],
   ['steps-not-list.json', 4, 'steps', 'steps must be an array, not an object'],
   [
     'step-missing-type.yaml',
@@ -202,7 +207,7 @@ const cases: Array<[string, number, string, string]> = [
     'translation-string.json',
     4,
     'isTranslationEnabled',
-    'isTranslationEnabled must be a boolean, not a string'
+    'isTranslationEnabled must be true or false, not the text "no"; write false'
   ],
   [
     'description-number.yaml',

@@ -561,3 +561,29 @@ describe('globs and file kinds', () => {
     expect(parseDefinition('a.yaml', yamlText).problems).toEqual([])
   })
 })
+
+describe('messages that help the fix', () => {
+  const messages = (text: string): string[] =>
+    parseDefinition('a.yaml', text).problems.map(
+      (problem) => `${problem.line} ${problem.field}: ${problem.message}`
+    )
+
+  test('a step without a type still reports its other problems', () => {
+    const text =
+      'workflowId: w1\nname: W\nsteps:\n  - stepId: s2\n    nmae: Two\n'
+    expect(messages(text)).toEqual([
+      expect.stringMatching(
+        /^4 steps\[0\]\.type: Missing required field "type"/
+      ),
+      '5 steps[0].nmae: Unknown key "nmae" in steps[0]; use "name".'
+    ])
+  })
+
+  test('yes and no are not booleans in YAML 1.2, and the message says so', () => {
+    const text = 'workflowId: w1\nname: W\nactive: no\nsteps: []\n'
+    expect(messages(text)).toEqual([
+      '3 active: active must be true or false, not the text "no"; ' +
+        'write false, without quotes.'
+    ])
+  })
+})

@@ -22245,6 +22245,16 @@ const stepSchema = (type) => strictObject({
     type: literal(type),
     controlValues: CONTROL_SCHEMAS[type].optional()
 });
+/**
+ * A step whose type is missing or unknown, checked for everything else,
+ * so that one run reports all of a step's problems and not only its type.
+ */
+const untypedStepSchema = strictObject({
+    stepId: slug('Step id, unique within the workflow'),
+    name: schemas_string().min(1),
+    type: unknown().optional(),
+    controlValues: jsonObject.optional()
+});
 const stepDefinitionSchema = discriminatedUnion('type', [
     stepSchema('in_app'),
     stepSchema('email'),
@@ -22324,17 +22334,26 @@ function closest(word, candidates) {
 function flatten(word) {
     return word.toLowerCase().replace(/[-_\s.]/g, '');
 }
+/**
+ * Edits between two words, a swap of neighbouring letters counting as one
+ * (`nmae` for `name`), since that is the commonest slip of typing.
+ */
 function editDistance(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+    const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => i === 0 ? j : j === 0 ? i : 0));
+    const at = (i, j) => rows[i]?.[j] ?? 0;
     for (let i = 1; i <= a.length; i++) {
-        const current = [i];
         for (let j = 1; j <= b.length; j++) {
             const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+            let distance = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+                distance = Math.min(distance, at(i - 2, j - 2) + 1);
+            }
+            const row = rows[i];
+            if (row)
+                row[j] = distance;
         }
-        previous = current;
     }
-    return previous[b.length] ?? 0;
+    return at(a.length, b.length);
 }
 /** `"a", "b" or "c"`, for messages that list the allowed choices. */
 function listOf(words, join = 'or') {
@@ -22375,8 +22394,9 @@ const MISSING_HINTS = {
 function explainIssues(issues, data, report) {
     // A misspelt required key (`stepID`) also leaves the real one missing;
     // the unknown-key message already says which to use, so say it once.
+    const all = withUntypedSteps(issues, data);
     const misspelt = new Set();
-    for (const issue of issues) {
+    for (const issue of all) {
         if (issue.code !== 'unrecognized_keys')
             continue;
         const path = plainPath(issue);
@@ -22387,13 +22407,37 @@ function explainIssues(issues, data, report) {
                 misspelt.add(formatField([...path, guess]));
         }
     }
-    for (const issue of issues) {
+    for (const issue of all) {
         const path = plainPath(issue);
         const absent = issue.code === 'invalid_type' && valueAt(data, path) === undefined;
         if (absent && misspelt.has(formatField(path)))
             continue;
         explainIssue(issue, path, data, report);
     }
+}
+/**
+ * zod stops at a step whose `type` picks no branch of the step union;
+ * such a step is checked again without its type, so that a missing name
+ * or an unknown key shows in the same run.
+ */
+function withUntypedSteps(issues, data) {
+    const all = [...issues];
+    for (const issue of issues) {
+        if (issue.code !== 'invalid_union')
+            continue;
+        if (issue.note !== 'No matching discriminator') {
+            continue;
+        }
+        const path = plainPath(issue);
+        const stepPath = path.at(-1) === 'type' ? path.slice(0, -1) : path;
+        const checked = untypedStepSchema.safeParse(valueAt(data, stepPath));
+        if (checked.success)
+            continue;
+        for (const inner of checked.error.issues) {
+            all.push({ ...inner, path: [...stepPath, ...inner.path] });
+        }
+    }
+    return all;
 }
 function plainPath(issue) {
     return issue.path.filter((segment) => typeof segment !== 'symbol');
@@ -22524,6 +22568,15 @@ function wrongType(path, expected, value) {
             ? 'null'
             : typeof value;
     const key = path.at(-1);
+    // YAML 1.2, which the loader reads, keeps yes/no/on/off as text, as
+    // JSON does any quoted word; both are easy to mistake for a boolean.
+    if (wanted === 'boolean' &&
+        typeof value === 'string' &&
+        /^(yes|no|on|off|y|n)$/i.test(value)) {
+        const meant = /^(yes|on|y)$/i.test(value);
+        return (`${field} must be true or false, not the text "${value}"; ` +
+            `write ${meant}, without quotes.`);
+    }
     if (key === 'body' && path[2] === 'controlValues' && got === 'object') {
         return (`${field} must be a string, not an object; write Maily JSON ` +
             `as a string (JSON.stringify it).`);
@@ -22577,9 +22630,8 @@ function unwrap(schema, data, path) {
             const match = options.find((option) => option instanceof ZodObject &&
                 option.shape.type instanceof ZodLiteral &&
                 option.shape.type.value === type);
-            if (match === undefined)
-                return schema;
-            schema = match;
+            // A step of no known type still has the keys every step has.
+            schema = match ?? untypedStepSchema;
         }
         else if (schema instanceof ZodUnion) {
             const options = schema.options;

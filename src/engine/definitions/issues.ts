@@ -9,7 +9,8 @@ import {
   definitionFileSchema,
   MAX_TAGS,
   MAX_USER_TAGS,
-  STEP_CONTROL_KEYS
+  STEP_CONTROL_KEYS,
+  untypedStepSchema
 } from './schema.js'
 import { closest, listOf } from './suggest.js'
 import { formatField } from './source.js'
@@ -47,8 +48,9 @@ export function explainIssues(
 ): void {
   // A misspelt required key (`stepID`) also leaves the real one missing;
   // the unknown-key message already says which to use, so say it once.
+  const all = withUntypedSteps(issues, data)
   const misspelt = new Set<string>()
-  for (const issue of issues) {
+  for (const issue of all) {
     if (issue.code !== 'unrecognized_keys') continue
     const path = plainPath(issue)
     const known = keysAt(path, data) ?? []
@@ -58,13 +60,36 @@ export function explainIssues(
     }
   }
 
-  for (const issue of issues) {
+  for (const issue of all) {
     const path = plainPath(issue)
     const absent =
       issue.code === 'invalid_type' && valueAt(data, path) === undefined
     if (absent && misspelt.has(formatField(path))) continue
     explainIssue(issue, path, data, report)
   }
+}
+
+/**
+ * zod stops at a step whose `type` picks no branch of the step union;
+ * such a step is checked again without its type, so that a missing name
+ * or an unknown key shows in the same run.
+ */
+function withUntypedSteps(issues: readonly Issue[], data: unknown): Issue[] {
+  const all = [...issues]
+  for (const issue of issues) {
+    if (issue.code !== 'invalid_union') continue
+    if ((issue as { note?: string }).note !== 'No matching discriminator') {
+      continue
+    }
+    const path = plainPath(issue)
+    const stepPath = path.at(-1) === 'type' ? path.slice(0, -1) : path
+    const checked = untypedStepSchema.safeParse(valueAt(data, stepPath))
+    if (checked.success) continue
+    for (const inner of checked.error.issues) {
+      all.push({ ...inner, path: [...stepPath, ...inner.path] })
+    }
+  }
+  return all
 }
 
 function plainPath(issue: Issue): FieldPath {
@@ -239,6 +264,19 @@ function wrongType(path: FieldPath, expected: string, value: unknown): string {
       : typeof value
 
   const key = path.at(-1)
+  // YAML 1.2, which the loader reads, keeps yes/no/on/off as text, as
+  // JSON does any quoted word; both are easy to mistake for a boolean.
+  if (
+    wanted === 'boolean' &&
+    typeof value === 'string' &&
+    /^(yes|no|on|off|y|n)$/i.test(value)
+  ) {
+    const meant = /^(yes|on|y)$/i.test(value)
+    return (
+      `${field} must be true or false, not the text "${value}"; ` +
+      `write ${meant}, without quotes.`
+    )
+  }
   if (key === 'body' && path[2] === 'controlValues' && got === 'object') {
     return (
       `${field} must be a string, not an object; write Maily JSON ` +
@@ -299,8 +337,8 @@ function unwrap(schema: z.ZodType, data: unknown, path: FieldPath): z.ZodType {
           option.shape.type instanceof z.ZodLiteral &&
           option.shape.type.value === type
       )
-      if (match === undefined) return schema
-      schema = match
+      // A step of no known type still has the keys every step has.
+      schema = match ?? untypedStepSchema
     } else if (schema instanceof z.ZodUnion) {
       const options = schema.options as z.ZodType[]
       const object = options.find((option) => option instanceof z.ZodObject)

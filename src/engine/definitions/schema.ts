@@ -190,6 +190,17 @@ const stepSchema = <T extends StepType>(type: T) =>
     controlValues: CONTROL_SCHEMAS[type].optional()
   })
 
+/**
+ * A step whose type is missing or unknown, checked for everything else,
+ * so that one run reports all of a step's problems and not only its type.
+ */
+export const untypedStepSchema = z.strictObject({
+  stepId: slug('Step id, unique within the workflow'),
+  name: z.string().min(1),
+  type: z.unknown().optional(),
+  controlValues: jsonObject.optional()
+})
+
 export const stepDefinitionSchema = z.discriminatedUnion('type', [
   stepSchema('in_app'),
   stepSchema('email'),
