@@ -9,6 +9,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadDefinitions } from '../src/engine/definitions/load.js'
 import type { ExportResult } from '../src/engine/model.js'
+import { SCHEMA_URL } from '../src/engine/definitions/schema.js'
 import { runAction, type ActionRun } from '../scripts/runner.js'
 import { startStandIn, type StandIn } from '../stand-in/server.js'
 import type { SeedWorkflow } from '../stand-in/store.js'
@@ -214,9 +215,12 @@ describe('export', () => {
       path.join(workspace, 'novu/workflows/plain.yaml'),
       'utf8'
     )
+    // A user's repository holds no schema file: the published one serves,
+    // named for YAML editors in a comment as well.
     expect(plain).toBe(
       [
-        '$schema: ../../schema/workflow.schema.json',
+        `# yaml-language-server: $schema=${SCHEMA_URL}`,
+        `$schema: ${SCHEMA_URL}`,
         'workflowId: plain',
         'name: Plain',
         'steps:',
@@ -324,7 +328,7 @@ describe('export', () => {
     expect(again.outputs['has-changes']).toBe('false')
     expect(writes()).toEqual([])
     expect(await readFile(path.join(out, 'plain.yaml'), 'utf8')).toMatch(
-      /^\$schema: \.\.\/schema\/workflow\.schema\.json\n/
+      `# yaml-language-server: $schema=${SCHEMA_URL}\n$schema: ${SCHEMA_URL}\n`
     )
     await rm(directory, { recursive: true, force: true })
   })

@@ -10765,7 +10765,7 @@ exports.basename = (path, { windows } = {}) => {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8421);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9876);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));
 
@@ -10774,7 +10774,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8421:
+/***/ 9876:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -22112,6 +22112,13 @@ const SEVERITIES = ['high', 'medium', 'low', 'none'];
 const SLUG_PATTERN = /^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$/;
 /** Novu refuses a workflow with more tags than this. */
 const MAX_TAGS = 16;
+/**
+ * Where editors fetch the JSON Schema of the format: the file as released
+ * with the action's major version, so that it matches the validator that
+ * version runs. `org` is the owner the action is published under.
+ */
+const SCHEMA_URL = 'https://raw.githubusercontent.com/org/novu-workflows-action/v1/' +
+    'schema/workflow.schema.json';
 /** One tag is kept for the ownership marker the action adds. */
 const MAX_USER_TAGS = MAX_TAGS - 1;
 const slug = (what) => schemas_string()
@@ -23090,6 +23097,8 @@ function compare(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/engine/prune/ownership.ts
 const OWNERSHIP_PREFIX = 'managed-by:';
 function ownershipTag(manager) {
@@ -23165,7 +23174,12 @@ function serialise(data, format) {
     if (format === 'json')
         return `${JSON.stringify(data, null, 2)}\n`;
     // No folding: a long HTML body stays one line per line of its own.
-    return (0,dist/* stringify */.As)(data, { lineWidth: 0, aliasDuplicateObjects: false });
+    const text = (0,dist/* stringify */.As)(data, { lineWidth: 0, aliasDuplicateObjects: false });
+    // YAML editors take their schema from this comment, not from the key.
+    const schema = typeof data.$schema === 'string' ? data.$schema : undefined;
+    return schema === undefined
+        ? text
+        : `# yaml-language-server: $schema=${schema}\n${text}`;
 }
 function renderStep(step, notes) {
     const rendered = {
@@ -23264,7 +23278,9 @@ function isEmpty(value) {
 
 
 
-/** Where the lead generates the format's JSON Schema, from the root. */
+
+
+/** The schema's place when exporting inside this action's repository. */
 const SCHEMA_FILE = 'schema/workflow.schema.json';
 const export_EXTENSIONS = { yaml: 'yaml', json: 'json' };
 /** Reads made at once when `concurrency` is `auto`. */
@@ -23275,7 +23291,12 @@ async function exportWorkflows(settings, logger, gateway) {
     const format = settings.exportFormat ?? 'yaml';
     const directory = exportDirectory(settings);
     const absolute = external_node_path_default().resolve(settings.cwd, directory);
-    const schemaRef = toPosix(external_node_path_default().relative(absolute, external_node_path_default().resolve(settings.cwd, SCHEMA_FILE)));
+    // A relative path only where the schema file is there to point at;
+    // in a user's repository it is not, and the published copy serves.
+    const local = external_node_path_default().resolve(settings.cwd, SCHEMA_FILE);
+    const schemaRef = (0,external_node_fs_namespaceObject.existsSync)(local)
+        ? toPosix(external_node_path_default().relative(absolute, local))
+        : SCHEMA_URL;
     const result = { directory, format, workflows: [] };
     const listed = await logger.group('Reading Development', async () => {
         const all = await gateway.listWorkflows();

@@ -18,6 +18,15 @@ export const SLUG_PATTERN = /^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$/
 /** Novu refuses a workflow with more tags than this. */
 export const MAX_TAGS = 16
 
+/**
+ * Where editors fetch the JSON Schema of the format: the file as released
+ * with the action's major version, so that it matches the validator that
+ * version runs. `org` is the owner the action is published under.
+ */
+export const SCHEMA_URL =
+  'https://raw.githubusercontent.com/org/novu-workflows-action/v1/' +
+  'schema/workflow.schema.json'
+
 /** One tag is kept for the ownership marker the action adds. */
 export const MAX_USER_TAGS = MAX_TAGS - 1
 

@@ -3,6 +3,7 @@
  * that a team with an existing Novu setup can adopt the action by
  * committing what Novu already holds.
  */
+import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import pLimit from 'p-limit'
@@ -14,12 +15,13 @@ import type {
   ExportResult,
   RemoteWorkflow
 } from '../model.js'
+import { SCHEMA_URL } from '../definitions/schema.js'
 import type { NovuGateway } from '../novu/gateway.js'
 import type { EngineLogger } from '../run.js'
 import type { EngineSettings } from '../settings.js'
 import { renderDefinition, serialise } from './render.js'
 
-/** Where the lead generates the format's JSON Schema, from the root. */
+/** The schema's place when exporting inside this action's repository. */
 const SCHEMA_FILE = 'schema/workflow.schema.json'
 
 const EXTENSIONS: Record<ExportFormat, string> = { yaml: 'yaml', json: 'json' }
@@ -38,9 +40,12 @@ export async function exportWorkflows(
   const format = settings.exportFormat ?? 'yaml'
   const directory = exportDirectory(settings)
   const absolute = path.resolve(settings.cwd, directory)
-  const schemaRef = toPosix(
-    path.relative(absolute, path.resolve(settings.cwd, SCHEMA_FILE))
-  )
+  // A relative path only where the schema file is there to point at;
+  // in a user's repository it is not, and the published copy serves.
+  const local = path.resolve(settings.cwd, SCHEMA_FILE)
+  const schemaRef = existsSync(local)
+    ? toPosix(path.relative(absolute, local))
+    : SCHEMA_URL
   const result: ExportResult = { directory, format, workflows: [] }
 
   const listed = await logger.group('Reading Development', async () => {

@@ -67,7 +67,12 @@ export function serialise(
 ): string {
   if (format === 'json') return `${JSON.stringify(data, null, 2)}\n`
   // No folding: a long HTML body stays one line per line of its own.
-  return stringify(data, { lineWidth: 0, aliasDuplicateObjects: false })
+  const text = stringify(data, { lineWidth: 0, aliasDuplicateObjects: false })
+  // YAML editors take their schema from this comment, not from the key.
+  const schema = typeof data.$schema === 'string' ? data.$schema : undefined
+  return schema === undefined
+    ? text
+    : `# yaml-language-server: $schema=${schema}\n${text}`
 }
 
 function renderStep(
