@@ -151,7 +151,19 @@ describe('novu-workflows CLI', () => {
 
     const badFlag = await cli(['plan', '--target', 'Production'])
     expect(badFlag.exitCode).toBe(1)
+    expect(badFlag.stderr).toContain(
+      'Unknown flag "--target"; did you mean "--targets"?'
+    )
     expect(badFlag.stderr).toContain('--help')
+
+    const insecure = await cli([
+      'plan',
+      '--api-url',
+      'http://novu.internal.test'
+    ])
+    expect(insecure.exitCode).toBe(1)
+    expect(insecure.stderr).toContain('Flag "--api-url" is plain http')
+    expect(insecure.stderr).toContain('"--allow-insecure-http"')
 
     const missing = await cli(['plan', ...remote(), '--targets', 'Nowhere'])
     expect(missing.exitCode).toBe(1)

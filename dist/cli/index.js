@@ -10787,6 +10787,62 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+;// CONCATENATED MODULE: ./src/engine/definitions/suggest.ts
+/**
+ * "Did you mean" for misspelt keys and values. Most slips in definition
+ * files are a change of case or separator (`inApp` for `in_app`, `stepID`
+ * for `stepId`); the rest are a letter or two, caught by edit distance.
+ */
+function closest(word, candidates) {
+    const flat = flatten(word);
+    const same = candidates.find((candidate) => flatten(candidate) === flat);
+    if (same !== undefined)
+        return same;
+    const lower = word.toLowerCase();
+    const budget = Math.max(1, Math.floor(word.length / 3));
+    let best;
+    let bestDistance = budget + 1;
+    for (const candidate of candidates) {
+        const distance = editDistance(lower, candidate.toLowerCase());
+        if (distance < bestDistance) {
+            best = candidate;
+            bestDistance = distance;
+        }
+    }
+    return best;
+}
+function flatten(word) {
+    return word.toLowerCase().replace(/[-_\s.]/g, '');
+}
+/**
+ * Edits between two words, a swap of neighbouring letters counting as one
+ * (`nmae` for `name`), since that is the commonest slip of typing.
+ */
+function editDistance(a, b) {
+    const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => i === 0 ? j : j === 0 ? i : 0));
+    const at = (i, j) => rows[i]?.[j] ?? 0;
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let distance = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+                distance = Math.min(distance, at(i - 2, j - 2) + 1);
+            }
+            const row = rows[i];
+            if (row)
+                row[j] = distance;
+        }
+    }
+    return at(a.length, b.length);
+}
+/** `"a", "b" or "c"`, for messages that list the allowed choices. */
+function listOf(words, join = 'or') {
+    const quoted = words.map((word) => JSON.stringify(word));
+    if (quoted.length <= 1)
+        return quoted.join('');
+    return `${quoted.slice(0, -1).join(', ')} ${join} ${quoted.at(-1)}`;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/export/summary.ts
 
 const LABELS = {
@@ -22314,62 +22370,6 @@ const definitionFileSchema = strictObject({
 })
     .describe('One Novu workflow, kept in the repository');
 
-;// CONCATENATED MODULE: ./src/engine/definitions/suggest.ts
-/**
- * "Did you mean" for misspelt keys and values. Most slips in definition
- * files are a change of case or separator (`inApp` for `in_app`, `stepID`
- * for `stepId`); the rest are a letter or two, caught by edit distance.
- */
-function closest(word, candidates) {
-    const flat = flatten(word);
-    const same = candidates.find((candidate) => flatten(candidate) === flat);
-    if (same !== undefined)
-        return same;
-    const lower = word.toLowerCase();
-    const budget = Math.max(1, Math.floor(word.length / 3));
-    let best;
-    let bestDistance = budget + 1;
-    for (const candidate of candidates) {
-        const distance = editDistance(lower, candidate.toLowerCase());
-        if (distance < bestDistance) {
-            best = candidate;
-            bestDistance = distance;
-        }
-    }
-    return best;
-}
-function flatten(word) {
-    return word.toLowerCase().replace(/[-_\s.]/g, '');
-}
-/**
- * Edits between two words, a swap of neighbouring letters counting as one
- * (`nmae` for `name`), since that is the commonest slip of typing.
- */
-function editDistance(a, b) {
-    const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => i === 0 ? j : j === 0 ? i : 0));
-    const at = (i, j) => rows[i]?.[j] ?? 0;
-    for (let i = 1; i <= a.length; i++) {
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let distance = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-                distance = Math.min(distance, at(i - 2, j - 2) + 1);
-            }
-            const row = rows[i];
-            if (row)
-                row[j] = distance;
-        }
-    }
-    return at(a.length, b.length);
-}
-/** `"a", "b" or "c"`, for messages that list the allowed choices. */
-function listOf(words, join = 'or') {
-    const quoted = words.map((word) => JSON.stringify(word));
-    if (quoted.length <= 1)
-        return quoted.join('');
-    return `${quoted.slice(0, -1).join(', ')} ${join} ${quoted.at(-1)}`;
-}
-
 ;// CONCATENATED MODULE: ./src/engine/definitions/issues.ts
 /**
  * Turns zod's issues into sentences a definition author can act on: what
@@ -25718,6 +25718,7 @@ function parseExportFormat(text) {
 
 
 
+
 /** Exit codes; part of the CLI's contract. */
 const EXIT = {
     /** Success, and in a plan: nothing would change. */
@@ -25775,6 +25776,23 @@ const stdio = {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`)
 };
+/**
+ * A settings or parsing error in the words of the command line: the
+ * engine's checks name action inputs, and Node's parser names no fix.
+ */
+function inFlagTerms(error) {
+    const message = main_messageOf(error);
+    const unknown = /Unknown option '(-{1,2})([^']+)'/.exec(message);
+    if (unknown) {
+        const guess = closest(unknown[2] ?? '', Object.keys(OPTIONS));
+        return (`Unknown flag "${unknown[1]}${unknown[2]}"` +
+            (guess ? `; did you mean "--${guess}"?` : '.'));
+    }
+    return message
+        .replace(/Input "target-environments"/g, 'Flag "--targets"')
+        .replace(/Input "([a-z-]+)"/g, 'Flag "--$1"')
+        .replace(/"allow-insecure-http: true"/g, '"--allow-insecure-http"');
+}
 /** Runs one command and returns its exit code; never throws. */
 async function main(argv, env = process.env, io = stdio) {
     let settings;
@@ -25796,7 +25814,7 @@ async function main(argv, env = process.env, io = stdio) {
         settings = settingsFrom(positionals, values, env);
     }
     catch (error) {
-        io.err(`novu-workflows: ${main_messageOf(error)}`);
+        io.err(`novu-workflows: ${inFlagTerms(error)}`);
         io.err('Run "novu-workflows --help" for the commands and flags.');
         return EXIT.error;
     }

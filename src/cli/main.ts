@@ -4,6 +4,7 @@
  * happened (see EXIT below), so scripts can branch on a plan.
  */
 import { parseArgs } from 'node:util'
+import { closest } from '../engine/definitions/suggest.js'
 import { exportCounts } from '../engine/export/summary.js'
 import type { Mode, RunResult, WorkflowResult } from '../engine/model.js'
 import { headline } from '../engine/report/summary.js'
@@ -85,6 +86,26 @@ const stdio: Output = {
   err: (text) => process.stderr.write(`${text}\n`)
 }
 
+/**
+ * A settings or parsing error in the words of the command line: the
+ * engine's checks name action inputs, and Node's parser names no fix.
+ */
+function inFlagTerms(error: unknown): string {
+  const message = messageOf(error)
+  const unknown = /Unknown option '(-{1,2})([^']+)'/.exec(message)
+  if (unknown) {
+    const guess = closest(unknown[2] ?? '', Object.keys(OPTIONS))
+    return (
+      `Unknown flag "${unknown[1]}${unknown[2]}"` +
+      (guess ? `; did you mean "--${guess}"?` : '.')
+    )
+  }
+  return message
+    .replace(/Input "target-environments"/g, 'Flag "--targets"')
+    .replace(/Input "([a-z-]+)"/g, 'Flag "--$1"')
+    .replace(/"allow-insecure-http: true"/g, '"--allow-insecure-http"')
+}
+
 /** Runs one command and returns its exit code; never throws. */
 export async function main(
   argv: string[],
@@ -109,7 +130,7 @@ export async function main(
     verbose = values.verbose === true
     settings = settingsFrom(positionals, values, env)
   } catch (error) {
-    io.err(`novu-workflows: ${messageOf(error)}`)
+    io.err(`novu-workflows: ${inFlagTerms(error)}`)
     io.err('Run "novu-workflows --help" for the commands and flags.')
     return EXIT.error
   }
