@@ -716,6 +716,22 @@ describe('retries and pacing', () => {
     expect(error.message).toContain('api-url')
   })
 
+  test('a host name that does not exist ends the run at once', async () => {
+    // One reply only: a retry would find no interceptor and fail the test.
+    nock(API)
+      .get('/v2/workflows/welcome')
+      .replyWithError({ code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND' })
+
+    const error = await failure(
+      gateway({ retryBudgetMs: 30_000 }).getWorkflow('welcome')
+    )
+    expect(error.kind).toBe('network')
+    expect(error.retryable).toBe(false)
+    expect(error.fatal).toBe(true)
+    expect(error.message).toContain('host name of the api-url input')
+    expect(nock.isDone()).toBe(true)
+  })
+
   test('an empty bucket holds back requests until it refills', async () => {
     nock(API)
       .get('/v2/workflows/one')

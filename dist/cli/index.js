@@ -23636,7 +23636,7 @@ class NovuApiError extends Error {
         this.kind = kind;
         this.status = details.status;
         this.workflowId = details.workflowId;
-        this.retryable = RETRYABLE.has(kind);
+        this.retryable = details.retryable ?? RETRYABLE.has(kind);
         this.fatal = details.fatal ?? FATAL.has(kind);
         this.retryAfterSeconds = details.retryAfterSeconds;
         this.rawValue = details.rawValue;
@@ -23672,6 +23672,13 @@ function toNovuApiError(error, context) {
         return new NovuApiError('timeout', `${what}: the request was aborted before Novu answered. Run again.`, base);
     }
     const network = networkCode(error);
+    // A host name that does not exist stays so for the whole run: waiting
+    // out the retry budget would only delay the same answer.
+    if (network === 'ENOTFOUND') {
+        return new NovuApiError('network', scrub(`${what}: the host name of the api-url input does not exist ` +
+            '(ENOTFOUND). Check the URL, such as "https://api.novu.co" or ' +
+            '"https://eu.api.novu.co".'), { ...base, fatal: true, retryable: false });
+    }
     if (error instanceof httpclienterrors.ConnectionError || network !== undefined) {
         const reason = network ?? 'connection failed';
         return new NovuApiError('network', scrub(`${what}: could not reach Novu (${reason}). Check the api-url ` +

@@ -51,6 +51,8 @@ export interface NovuApiErrorDetails {
   /** The response body a mismatching SDK model could not read. */
   rawValue?: unknown
   fatal?: boolean
+  /** Overrides what the kind implies, for failures no retry can mend. */
+  retryable?: boolean
   cause?: unknown
 }
 
@@ -74,7 +76,7 @@ export class NovuApiError extends Error {
     this.kind = kind
     this.status = details.status
     this.workflowId = details.workflowId
-    this.retryable = RETRYABLE.has(kind)
+    this.retryable = details.retryable ?? RETRYABLE.has(kind)
     this.fatal = details.fatal ?? FATAL.has(kind)
     this.retryAfterSeconds = details.retryAfterSeconds
     this.rawValue = details.rawValue
@@ -141,6 +143,19 @@ export function toNovuApiError(
   }
 
   const network = networkCode(error)
+  // A host name that does not exist stays so for the whole run: waiting
+  // out the retry budget would only delay the same answer.
+  if (network === 'ENOTFOUND') {
+    return new NovuApiError(
+      'network',
+      scrub(
+        `${what}: the host name of the api-url input does not exist ` +
+          '(ENOTFOUND). Check the URL, such as "https://api.novu.co" or ' +
+          '"https://eu.api.novu.co".'
+      ),
+      { ...base, fatal: true, retryable: false }
+    )
+  }
   if (error instanceof ConnectionError || network !== undefined) {
     const reason = network ?? 'connection failed'
     return new NovuApiError(
