@@ -599,6 +599,9 @@ class Run {
       this.logger.info(`"${id}": would be synced to ${target.name}`)
       return
     }
+    // The environment diff says that the target differs, not how; a deploy
+    // does not read each target copy to tell, so its report names no
+    // fields here (a plan does, at the cost of those reads).
     const synced = await this.gateway.syncWorkflow(id, target.id)
     promotion.outcome = 'synced'
     this.logger.info(`"${id}": synced to ${target.name}`)

@@ -163,6 +163,11 @@ const httpRequestControls = z.strictObject({
   continueOnFailure: z.boolean().optional()
 })
 
+// Template syntax inside control values (Liquid) is not parsed here: the
+// action would need Novu's own template engine to judge it the same way.
+// Novu checks it on save and the action reports those issues per step
+// (see the README's Limitations).
+
 // Custom steps carry whatever controls their author defined.
 const customControls = jsonObject
 
