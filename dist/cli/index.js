@@ -22282,6 +22282,10 @@ const httpRequestControls = strictObject({
     enforceSchemaValidation: schemas_boolean().optional(),
     continueOnFailure: schemas_boolean().optional()
 });
+// Template syntax inside control values (Liquid) is not parsed here: the
+// action would need Novu's own template engine to judge it the same way.
+// Novu checks it on save and the action reports those issues per step
+// (see the README's Limitations).
 // Custom steps carry whatever controls their author defined.
 const customControls = jsonObject;
 const CONTROL_SCHEMAS = {
@@ -23913,6 +23917,9 @@ function errorMessage(error) {
     }
     return String(error);
 }
+// All of these are retried within the retry budget, ECONNREFUSED too:
+// Novu's servers refuse connections only briefly, during a restart, though
+// a wrong port on a self-hosted URL then takes the whole budget to report.
 const NETWORK_CODES = new Set([
     'ECONNREFUSED',
     'ECONNRESET',
@@ -25460,6 +25467,9 @@ class Run {
             this.logger.info(`"${id}": would be synced to ${target.name}`);
             return;
         }
+        // The environment diff says that the target differs, not how; a deploy
+        // does not read each target copy to tell, so its report names no
+        // fields here (a plan does, at the cost of those reads).
         const synced = await this.gateway.syncWorkflow(id, target.id);
         promotion.outcome = 'synced';
         this.logger.info(`"${id}": synced to ${target.name}`);

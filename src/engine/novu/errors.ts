@@ -487,6 +487,9 @@ function errorMessage(error: unknown): string {
   return String(error)
 }
 
+// All of these are retried within the retry budget, ECONNREFUSED too:
+// Novu's servers refuse connections only briefly, during a restart, though
+// a wrong port on a self-hosted URL then takes the whole budget to report.
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
