@@ -22150,6 +22150,17 @@ const STEP_TYPES = [
 ];
 const CHANNELS = ['in_app', 'email', 'sms', 'chat', 'push'];
 const SEVERITIES = ['high', 'medium', 'low', 'none'];
+/** Counts of a run that has not done anything yet. */
+function noCounts() {
+    return {
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        synced: 0,
+        deleted: 0,
+        failed: 0
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/engine/definitions/schema.ts
 /**
@@ -25026,6 +25037,7 @@ function sameValue(a, b) {
 
 
 
+
 /** A failure that ends the run: bad key, wrong URL, unknown target. */
 class RunStoppedError extends Error {
     name = 'RunStoppedError';
@@ -25045,14 +25057,7 @@ async function runEngine(settings, logger, dependencies = {}) {
     // report with a thousand workflows wants the totals at the top.
     const result = {
         mode: settings.mode,
-        counts: {
-            created: 0,
-            updated: 0,
-            unchanged: 0,
-            synced: 0,
-            deleted: 0,
-            failed: 0
-        },
+        counts: noCounts(),
         hasChanges: false,
         targets: [],
         workflows: [],
@@ -25548,14 +25553,7 @@ function development(outcome, changes = [], issues = []) {
     return { outcome, changes, issues };
 }
 function countResults(result) {
-    const counts = {
-        created: 0,
-        updated: 0,
-        unchanged: 0,
-        synced: 0,
-        deleted: 0,
-        failed: 0
-    };
+    const counts = noCounts();
     // A plan counts what a deploy would do, so that its outputs can drive
     // later steps (a comment, an approval) as a deploy's do.
     const plan = result.mode === 'plan';

@@ -3,7 +3,7 @@ import { context } from '@actions/github'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { renderExportSummary } from '../engine/export/summary.js'
-import type { RunResult } from '../engine/model.js'
+import { noCounts, type RunResult } from '../engine/model.js'
 import { runEngine, type EngineLogger } from '../engine/run.js'
 import { renderSummary } from '../engine/report/summary.js'
 import { commentOnPullRequest, pullRequestOf } from './comment.js'
@@ -30,14 +30,7 @@ export async function run(): Promise<void> {
     // even though this run stopped before it could count anything. Each
     // output is written once: a second write would leave two values in
     // the output file for tools other than the runner to choose from.
-    setCounts({
-      created: 0,
-      updated: 0,
-      unchanged: 0,
-      synced: 0,
-      deleted: 0,
-      failed: 0
-    })
+    setCounts(noCounts())
     core.setOutput('has-changes', 'false')
     core.setOutput('report-file', '')
     core.setFailed(error instanceof Error ? error.message : String(error))

@@ -112,19 +112,12 @@ export interface RemoteStep {
   controlValues: Record<string, unknown>
 }
 
-/** A workflow as Novu holds it in one environment. */
-export interface RemoteWorkflow {
+/**
+ * A workflow as Novu holds it in one environment: the definition's fields,
+ * with Novu's own identity and verdict beside them.
+ */
+export interface RemoteWorkflow extends Omit<WorkflowDefinition, 'steps'> {
   internalId: string
-  workflowId: string
-  name: string
-  description: string
-  tags: string[]
-  active: boolean
-  validatePayload: boolean
-  payloadSchema: Record<string, unknown> | null
-  preferences: WorkflowPreferences | null
-  severity: Severity
-  isTranslationEnabled: boolean
   steps: RemoteStep[]
   /** `novu-cloud` for workflows the API may manage. */
   origin: string
@@ -228,6 +221,18 @@ export interface RunCounts {
   /** Workflows deleted from Development by prune. */
   deleted: number
   failed: number
+}
+
+/** Counts of a run that has not done anything yet. */
+export function noCounts(): RunCounts {
+  return {
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    synced: 0,
+    deleted: 0,
+    failed: 0
+  }
 }
 
 export type ExportFormat = 'yaml' | 'json'

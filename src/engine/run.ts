@@ -13,6 +13,7 @@ import type {
   WorkflowDefinition,
   WorkflowResult
 } from './model.js'
+import { noCounts } from './model.js'
 import { exportWorkflows } from './export/export.js'
 import { withOwnership } from './prune/ownership.js'
 import { pruneBlocker, pruneDevelopment } from './prune/prune.js'
@@ -69,14 +70,7 @@ export async function runEngine(
   // report with a thousand workflows wants the totals at the top.
   const result: RunResult = {
     mode: settings.mode,
-    counts: {
-      created: 0,
-      updated: 0,
-      unchanged: 0,
-      synced: 0,
-      deleted: 0,
-      failed: 0
-    },
+    counts: noCounts(),
     hasChanges: false,
     targets: [],
     workflows: [],
@@ -697,14 +691,7 @@ function development(
 }
 
 function countResults(result: RunResult): RunCounts {
-  const counts: RunCounts = {
-    created: 0,
-    updated: 0,
-    unchanged: 0,
-    synced: 0,
-    deleted: 0,
-    failed: 0
-  }
+  const counts = noCounts()
   // A plan counts what a deploy would do, so that its outputs can drive
   // later steps (a comment, an approval) as a deploy's do.
   const plan = result.mode === 'plan'
