@@ -1,5 +1,4 @@
 import { NovuError } from '@novu/api/models/errors/novuerror.js'
-import { ResponseValidationError } from '@novu/api/models/errors/responsevalidationerror.js'
 import {
   ConnectionError,
   RequestAbortedError,
@@ -105,21 +104,6 @@ export function toNovuApiError(
   const what = describeOperation(context)
   const scrub = (text: string): string => scrubSecrets(text, context.secrets)
   const base = { workflowId: context.workflowId, cause: error }
-
-  // The SDK also throws this when an error body does not match its error
-  // model; then it is an HTTP failure like any other.
-  if (error instanceof ResponseValidationError && error.statusCode < 300) {
-    return new NovuApiError(
-      'response-mismatch',
-      scrub(
-        `${what}: Novu answered HTTP ${error.statusCode} but the answer ` +
-          'does not match the model of the installed @novu/api. The ' +
-          'request itself was carried out; update the action if this ' +
-          'keeps happening.'
-      ),
-      { ...base, status: error.statusCode, rawValue: error.rawValue }
-    )
-  }
 
   if (isHttpFailure(error)) {
     return fromHttpFailure(error, context, what, scrub)
