@@ -518,6 +518,26 @@ describe('faults that stop the run before any write', () => {
     expect(server.workflows('Development')).toEqual([])
   })
 
+  test('a first read that keeps failing still leaves a summary and a report', async () => {
+    const server = await standIn()
+    server.addFault({
+      path: /^\/v1\/environments\/me/,
+      kind: { status: 500, body: { statusCode: 500, message: 'Boom' } },
+      times: 100
+    })
+
+    const run = await deploy(server, {
+      env: { NOVU_RETRY_BUDGET_MS: '1500' }
+    })
+
+    expect(run.exitCode).toBe(1)
+    expect(posts(server)).toBe(0)
+    expect(run.summary).toContain('[!CAUTION]')
+    expect(run.summary).toContain('HTTP 500')
+    expect(run.outputs['report-file']).not.toBe('')
+    expect((run.report as { fatal?: string }).fatal).toContain('HTTP 500')
+  })
+
   test('a 404 page from a proxy on the workflow list stops the run', async () => {
     const server = await standIn()
     server.addFault({

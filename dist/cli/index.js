@@ -24821,6 +24821,7 @@ function sameValue(a, b) {
 
 
 
+
 /** A failure that ends the run: bad key, wrong URL, unknown target. */
 class RunStoppedError extends Error {
     name = 'RunStoppedError';
@@ -24831,8 +24832,8 @@ const run_MANAGEABLE_ORIGIN = 'novu-cloud';
 const AUTO_TASKS = 32;
 /**
  * Runs one mode of the action from start to end and returns what it did.
- * It throws only for programming errors; every expected failure, run-level
- * or per workflow, is in the result.
+ * It does not throw: every failure, run-level or per workflow, is in the
+ * result.
  */
 async function runEngine(settings, logger, dependencies = {}) {
     const startedAt = new Date();
@@ -24892,8 +24893,12 @@ async function runEngine(settings, logger, dependencies = {}) {
         await run.start(definitions);
     }
     catch (error) {
-        if (!isRunStopping(error))
-            throw error;
+        // Whatever ends the run early (a run-level read that failed after its
+        // retries, or a stop on purpose) ends up in the result, so that the
+        // summary, the report and the comment still say what happened.
+        if (!isRunStopping(error) && !(error instanceof NovuApiError)) {
+            logger.debug(`Unexpected failure: ${String(error.stack)}`);
+        }
         result.fatal = run_messageOf(error);
     }
     finally {

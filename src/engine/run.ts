@@ -18,6 +18,7 @@ import { exportWorkflows } from './export/export.js'
 import { withOwnership } from './prune/ownership.js'
 import { pruneBlocker, pruneDevelopment } from './prune/prune.js'
 import { createNovuGateway } from './novu/client.js'
+import { NovuApiError } from './novu/errors.js'
 import type { NovuGateway, WorkflowSummary } from './novu/gateway.js'
 import { asDefinition, compareWorkflow } from './plan/compare.js'
 import type { EngineSettings } from './settings.js'
@@ -57,8 +58,8 @@ interface Entry {
 
 /**
  * Runs one mode of the action from start to end and returns what it did.
- * It throws only for programming errors; every expected failure, run-level
- * or per workflow, is in the result.
+ * It does not throw: every failure, run-level or per workflow, is in the
+ * result.
  */
 export async function runEngine(
   settings: EngineSettings,
@@ -125,7 +126,12 @@ export async function runEngine(
     const run = new Run(settings, logger, novu, result)
     await run.start(definitions)
   } catch (error) {
-    if (!isRunStopping(error)) throw error
+    // Whatever ends the run early (a run-level read that failed after its
+    // retries, or a stop on purpose) ends up in the result, so that the
+    // summary, the report and the comment still say what happened.
+    if (!isRunStopping(error) && !(error instanceof NovuApiError)) {
+      logger.debug(`Unexpected failure: ${String((error as Error).stack)}`)
+    }
     result.fatal = messageOf(error)
   } finally {
     result.requests = gateway?.stats?.()
