@@ -168,5 +168,10 @@ describe('novu-workflows CLI', () => {
     const missing = await cli(['plan', ...remote(), '--targets', 'Nowhere'])
     expect(missing.exitCode).toBe(1)
     expect(missing.stderr).toContain('"Nowhere" does not exist')
+    expect(missing.stderr).toContain('fix "--targets"')
+
+    const pruneAlone = await cli(['plan', ...remote(), '--prune'])
+    expect(pruneAlone.exitCode).toBe(1)
+    expect(pruneAlone.stderr).toContain('--prune needs --manager')
   })
 })

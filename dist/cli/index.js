@@ -25591,10 +25591,20 @@ function inFlagTerms(error) {
         return (`Unknown flag "${unknown[1]}${unknown[2]}"` +
             (guess ? `; did you mean "--${guess}"?` : '.'));
     }
-    return message
-        .replace(/Input "target-environments"/g, 'Flag "--targets"')
-        .replace(/Input "([a-z-]+)"/g, 'Flag "--$1"')
-        .replace(/"allow-insecure-http: true"/g, '"--allow-insecure-http"');
+    return asFlags(message);
+}
+/** Input names in an engine message, turned into the flags they are here. */
+function asFlags(message) {
+    const names = [...Object.keys(OPTIONS), 'target-environments'];
+    const flag = (name) => name === 'target-environments' ? '--targets' : `--${name}`;
+    let text = message.replace(/"allow-insecure-http: true"/g, '"--allow-insecure-http"');
+    for (const name of names) {
+        text = text
+            .replaceAll(`Input "${name}"`, `Flag "${flag(name)}"`)
+            .replaceAll(`the "${name}" input`, `the "${flag(name)}" flag`)
+            .replaceAll(`"${name}"`, `"${flag(name)}"`);
+    }
+    return text;
 }
 /** Runs one command and returns its exit code; never throws. */
 async function main(argv, env = process.env, io = stdio) {
@@ -25652,6 +25662,12 @@ function settingsFrom(positionals, values, env) {
             'NOVU_SECRET_KEY to the Development secret key (or pass ' +
             '--secret-key), or run "validate" to check the files offline.');
     }
+    // The action defaults the manager to the repository; a terminal has no
+    // such default, and a prune without one would quietly do nothing.
+    if (values.prune === true && (values.manager ?? '') === '') {
+        throw new SettingsError('--prune needs --manager <owner/repo>, the ownership tag that tells ' +
+            "this repository's workflows from others.");
+    }
     const list = (items) => (items ?? []).flatMap((item) => splitList(item));
     return {
         mode,
@@ -25681,15 +25697,18 @@ function printHuman(result, io) {
                 (why.length > 0 ? `: ${why.join('; ')}` : ''));
         }
     }
-    else {
+    else if (result.fatal === undefined ||
+        result.workflows.length > 0 ||
+        result.problems.length > 0) {
         io.out(plainHeadline(result));
         for (const problem of result.problems)
             io.out(`  ${run_describe(problem)}`);
         for (const workflow of result.workflows)
             io.out(workflowLine(workflow));
     }
-    if (result.fatal !== undefined)
-        io.err(`Error: ${result.fatal}`);
+    if (result.fatal !== undefined) {
+        io.err(`novu-workflows: ${asFlags(result.fatal)}`);
+    }
 }
 /** The job summary's headline without its Markdown. */
 function plainHeadline(result) {
