@@ -304,6 +304,24 @@ describe('export', () => {
     await rm(directory, { recursive: true, force: true })
   })
 
+  test('workflow-ids choose what is exported', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'novu-export-'))
+    const run = await runIn(directory, {
+      mode: 'export',
+      'workflow-ids': 'plain'
+    })
+    expect(run.exitCode).toBe(0)
+    expect(exported(run).workflows.map((w) => w.workflowId)).toEqual(['plain'])
+
+    const unknown = await runIn(directory, {
+      mode: 'export',
+      'workflow-ids': 'plain, nowhere'
+    })
+    expect(unknown.exitCode).toBe(1)
+    expect(unknown.stdout).toContain('Development holds no workflow "nowhere"')
+    await rm(directory, { recursive: true, force: true })
+  })
+
   test('deployed examples export back to files that deploy as no-ops', async () => {
     const directory = await mkdtemp(path.join(tmpdir(), 'novu-export-'))
     await cp(EXAMPLES, path.join(directory, 'novu/workflows'), {

@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { context } from '@actions/github'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { renderExportSummary } from '../engine/export/summary.js'
+import { exportCounts, renderExportSummary } from '../engine/export/summary.js'
 import { noCounts, type RunResult } from '../engine/model.js'
 import { runEngine, type EngineLogger } from '../engine/run.js'
 import { renderSummary } from '../engine/report/summary.js'
@@ -68,6 +68,8 @@ export async function run(): Promise<void> {
       `Plan: ${headlineCounts(result)}, ${result.counts.unchanged} ` +
         `unchanged. Nothing was written (has-changes: ${result.hasChanges}).`
     )
+  } else if (result.mode === 'export') {
+    core.info(`Exported: ${exportCounts(result)}.`)
   } else if (result.mode === 'validate') {
     core.info(
       `Validated ${result.workflows.length} definition(s): no problems.`

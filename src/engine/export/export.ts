@@ -51,7 +51,23 @@ export async function exportWorkflows(
   const listed = await logger.group('Reading Development', async () => {
     const all = await gateway.listWorkflows()
     logger.info(`Development holds ${all.length} workflow(s)`)
-    return all.sort((a, b) => a.workflowId.localeCompare(b.workflowId))
+    const wanted = new Set(settings.workflowIds)
+    const chosen =
+      wanted.size === 0 ? all : all.filter((w) => wanted.has(w.workflowId))
+    if (wanted.size > 0) {
+      const found = new Set(chosen.map((w) => w.workflowId))
+      const absent = [...wanted].filter((id) => !found.has(id))
+      if (absent.length > 0) {
+        // Ends the run: the engine reports it as the reason it stopped.
+        throw new Error(
+          `Development holds no workflow ${absent
+            .map((id) => `"${id}"`)
+            .join(', ')}, named in "workflow-ids"; check the ids.`
+        )
+      }
+      logger.info(`Exporting the ${chosen.length} named in "workflow-ids"`)
+    }
+    return chosen.sort((a, b) => a.workflowId.localeCompare(b.workflowId))
   })
   const existing = await existingFiles(absolute)
   await mkdir(absolute, { recursive: true })
