@@ -587,3 +587,44 @@ describe('messages that help the fix', () => {
     ])
   })
 })
+
+describe('duplicate ids among valid and invalid files', () => {
+  test('a file with other mistakes still counts as a copy of its id', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'novu-dupes-'))
+    try {
+      await writeFile(
+        path.join(dir, 'one.yaml'),
+        'workflowId: a2\nname: One\nsteps: []\n'
+      )
+      await writeFile(
+        path.join(dir, 'two.yaml'),
+        'workflowId: a2\nname: Two\ntags: [x, x]\nsteps: []\n'
+      )
+      const outcome = await loadDefinitions({ cwd: dir, globs: ['*.yaml'] })
+      expect(outcome.definitions).toEqual([])
+      const duplicates = outcome.problems.filter(
+        (problem) => problem.field === 'workflowId'
+      )
+      expect(duplicates.map((p) => [p.file, p.line])).toEqual([
+        ['one.yaml', 1],
+        ['two.yaml', 1]
+      ])
+      expect(outcome.problems.some((p) => p.field.startsWith('tags'))).toBe(
+        true
+      )
+    } finally {
+      await rm(dir, { recursive: true })
+    }
+  })
+
+  test('a repeated key in a .json file is called invalid JSON', () => {
+    const text = '{"workflowId":"d","name":"B","name":"C","steps":[]}'
+    expect(parseDefinition('d.json', text).problems).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining(
+          'not valid JSON: Map keys must be unique'
+        )
+      })
+    ])
+  })
+})

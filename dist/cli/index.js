@@ -22594,11 +22594,19 @@ function parseDefinition(file, text) {
         explainIssues(parsed.error.issues, record, report);
     checkRules(record, report);
     problems.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
-    if (problems.length > 0 || !parsed.success)
-        return { problems };
+    const claim = typeof record.workflowId === 'string'
+        ? {
+            workflowId: record.workflowId,
+            line: source.positionOf(['workflowId']).line
+        }
+        : undefined;
+    if (problems.length > 0 || !parsed.success) {
+        return { problems, ...(claim && { claim }) };
+    }
     return {
         loaded: { definition: normaliseDefinition(parsed.data), source },
-        problems
+        problems,
+        ...(claim && { claim })
     };
 }
 function reporter(file, data, source, problems) {
@@ -22643,12 +22651,15 @@ function syntaxProblem(file, text, doc, lineCounter) {
         return undefined;
     const { line, col } = lineCounter.linePos(error.pos[0]);
     const reason = error.message.replace(/\s+at line \d+[\s\S]*$/, '');
+    // JSON itself allows a repeated key; the stricter check is the YAML
+    // parser's, but the file is JSON and the message should say so.
+    const kind = file.toLowerCase().endsWith('.json') ? 'JSON' : 'YAML';
     return {
         file,
         line,
         column: col,
         field: '',
-        message: `The file is not valid YAML: ${reason}; fix the syntax at ` +
+        message: `The file is not valid ${kind}: ${reason}; fix the syntax at ` +
             'this position.'
     };
 }
@@ -22807,21 +22818,26 @@ async function loadDefinitions(options) {
     }
     const problems = [];
     const loaded = [];
+    const claims = [];
     const idsInFiles = new Set();
     for (let start = 0; start < files.length; start += READ_BATCH) {
         const batch = files.slice(start, start + READ_BATCH);
         const results = await Promise.all(batch.map((file) => loadFile(options.cwd, file, maxFileBytes)));
-        for (const result of results) {
+        for (const [index, result] of results.entries()) {
             problems.push(...result.problems);
             if (result.loaded)
                 loaded.push(result.loaded);
+            const file = batch[index];
+            if (result.claim && file !== undefined) {
+                claims.push({ file, ...result.claim });
+            }
             for (const problem of result.problems) {
                 if (problem.workflowId)
                     idsInFiles.add(problem.workflowId);
             }
         }
     }
-    const unique = dropDuplicates(loaded, problems);
+    const unique = dropDuplicates(loaded, claims, problems);
     for (const { definition } of loaded)
         idsInFiles.add(definition.workflowId);
     const wanted = options.workflowIds?.filter(Boolean) ?? [];
@@ -22870,28 +22886,26 @@ function refuse(file, message) {
 /**
  * Two files with one workflowId would overwrite each other in Novu, and
  * neither can be trusted to be the right one: both are reported and both
- * are left out.
+ * are left out. Invalid files count too, so that fixing one mistake does
+ * not bring another to light on the next run.
  */
-function dropDuplicates(loaded, problems) {
+function dropDuplicates(loaded, claims, problems) {
     const byId = new Map();
-    for (const entry of loaded) {
-        const id = entry.definition.workflowId;
-        byId.set(id, [...(byId.get(id) ?? []), entry]);
+    for (const claim of claims) {
+        byId.set(claim.workflowId, [...(byId.get(claim.workflowId) ?? []), claim]);
     }
-    const unique = [];
-    for (const [workflowId, entries] of byId) {
-        const [only] = entries;
-        if (entries.length === 1 && only) {
-            unique.push(only);
+    const duplicated = new Set();
+    for (const [workflowId, claimants] of byId) {
+        if (claimants.length < 2)
             continue;
-        }
-        for (const entry of entries) {
-            const others = entries
-                .filter((other) => other !== entry)
-                .map((other) => other.source.file);
+        duplicated.add(workflowId);
+        for (const claim of claimants) {
+            const others = claimants
+                .filter((other) => other !== claim)
+                .map((other) => other.file);
             problems.push({
-                file: entry.source.file,
-                line: entry.source.lineOf(['workflowId']),
+                file: claim.file,
+                line: claim.line,
                 field: 'workflowId',
                 workflowId,
                 message: `workflowId "${workflowId}" is also defined in ` +
@@ -22900,7 +22914,7 @@ function dropDuplicates(loaded, problems) {
             });
         }
     }
-    return unique;
+    return loaded.filter((entry) => !duplicated.has(entry.definition.workflowId));
 }
 function compare(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;

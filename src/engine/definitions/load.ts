@@ -111,6 +111,7 @@ export async function loadDefinitions(
 
   const problems: DefinitionProblem[] = []
   const loaded: LoadedDefinition[] = []
+  const claims: Claim[] = []
   const idsInFiles = new Set<string>()
 
   for (let start = 0; start < files.length; start += READ_BATCH) {
@@ -118,16 +119,20 @@ export async function loadDefinitions(
     const results = await Promise.all(
       batch.map((file) => loadFile(options.cwd, file, maxFileBytes))
     )
-    for (const result of results) {
+    for (const [index, result] of results.entries()) {
       problems.push(...result.problems)
       if (result.loaded) loaded.push(result.loaded)
+      const file = batch[index]
+      if (result.claim && file !== undefined) {
+        claims.push({ file, ...result.claim })
+      }
       for (const problem of result.problems) {
         if (problem.workflowId) idsInFiles.add(problem.workflowId)
       }
     }
   }
 
-  const unique = dropDuplicates(loaded, problems)
+  const unique = dropDuplicates(loaded, claims, problems)
   for (const { definition } of loaded) idsInFiles.add(definition.workflowId)
 
   const wanted = options.workflowIds?.filter(Boolean) ?? []
@@ -198,35 +203,40 @@ function refuse(file: string, message: string): ParseResult {
   return { problems: [{ file, line: 1, field: '', message }] }
 }
 
+/** A file's workflowId, valid file or not. */
+interface Claim {
+  file: string
+  workflowId: string
+  line: number
+}
+
 /**
  * Two files with one workflowId would overwrite each other in Novu, and
  * neither can be trusted to be the right one: both are reported and both
- * are left out.
+ * are left out. Invalid files count too, so that fixing one mistake does
+ * not bring another to light on the next run.
  */
 function dropDuplicates(
   loaded: LoadedDefinition[],
+  claims: Claim[],
   problems: DefinitionProblem[]
 ): LoadedDefinition[] {
-  const byId = new Map<string, LoadedDefinition[]>()
-  for (const entry of loaded) {
-    const id = entry.definition.workflowId
-    byId.set(id, [...(byId.get(id) ?? []), entry])
+  const byId = new Map<string, Claim[]>()
+  for (const claim of claims) {
+    byId.set(claim.workflowId, [...(byId.get(claim.workflowId) ?? []), claim])
   }
 
-  const unique: LoadedDefinition[] = []
-  for (const [workflowId, entries] of byId) {
-    const [only] = entries
-    if (entries.length === 1 && only) {
-      unique.push(only)
-      continue
-    }
-    for (const entry of entries) {
-      const others = entries
-        .filter((other) => other !== entry)
-        .map((other) => other.source.file)
+  const duplicated = new Set<string>()
+  for (const [workflowId, claimants] of byId) {
+    if (claimants.length < 2) continue
+    duplicated.add(workflowId)
+    for (const claim of claimants) {
+      const others = claimants
+        .filter((other) => other !== claim)
+        .map((other) => other.file)
       problems.push({
-        file: entry.source.file,
-        line: entry.source.lineOf(['workflowId']),
+        file: claim.file,
+        line: claim.line,
         field: 'workflowId',
         workflowId,
         message:
@@ -236,7 +246,7 @@ function dropDuplicates(
       })
     }
   }
-  return unique
+  return loaded.filter((entry) => !duplicated.has(entry.definition.workflowId))
 }
 
 function compare(a: string, b: string): number {

@@ -31,6 +31,11 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 export interface ParseResult {
   loaded?: LoadedDefinition
   problems: DefinitionProblem[]
+  /**
+   * The workflowId the file names, even when the file is invalid, so that
+   * two files claiming one id are found in the same run as other mistakes.
+   */
+  claim?: { workflowId: string; line: number }
 }
 
 export function parseDefinition(file: string, text: string): ParseResult {
@@ -101,11 +106,21 @@ export function parseDefinition(file: string, text: string): ParseResult {
   checkRules(record, report)
 
   problems.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0))
-  if (problems.length > 0 || !parsed.success) return { problems }
+  const claim =
+    typeof record.workflowId === 'string'
+      ? {
+          workflowId: record.workflowId,
+          line: source.positionOf(['workflowId']).line
+        }
+      : undefined
+  if (problems.length > 0 || !parsed.success) {
+    return { problems, ...(claim && { claim }) }
+  }
 
   return {
     loaded: { definition: normaliseDefinition(parsed.data), source },
-    problems
+    problems,
+    ...(claim && { claim })
   }
 }
 
@@ -166,13 +181,16 @@ function syntaxProblem(
   if (error === undefined) return undefined
   const { line, col } = lineCounter.linePos(error.pos[0])
   const reason = error.message.replace(/\s+at line \d+[\s\S]*$/, '')
+  // JSON itself allows a repeated key; the stricter check is the YAML
+  // parser's, but the file is JSON and the message should say so.
+  const kind = file.toLowerCase().endsWith('.json') ? 'JSON' : 'YAML'
   return {
     file,
     line,
     column: col,
     field: '',
     message:
-      `The file is not valid YAML: ${reason}; fix the syntax at ` +
+      `The file is not valid ${kind}: ${reason}; fix the syntax at ` +
       'this position.'
   }
 }
