@@ -121,7 +121,9 @@ describe('renderSummary', () => {
             message: 'Unknown channel "inApp"; use "in_app".'
           }
         ],
-        fatal: '1 problem(s) in definition files; nothing was sent to Novu.'
+        fatal:
+          '1 problem(s) in the definition files or the inputs that choose ' +
+          'them; nothing was sent to Novu.'
       })
     )
     await expectMatchesFile('validate-problems.md', markdown)

@@ -10858,7 +10858,10 @@ function countOutcome(result, outcome) {
 function problemList(result) {
     const lines = ['### Problems in definition files', ''];
     for (const problem of result.problems) {
-        const place = codeSpan(`${problem.file}:${problem.line}`);
+        // A problem with no file lies in an input that chooses the files.
+        const place = problem.file === ''
+            ? 'input'
+            : codeSpan(`${problem.file}:${problem.line}`);
         const field = problem.field ? ` ${codeSpan(problem.field)}` : '';
         lines.push(`- ${place}${field}: ${escapeMarkdown(problem.message)}`);
     }
@@ -24973,8 +24976,9 @@ async function loadPhase(settings, logger, result) {
             logger.debug(run_describe(problem));
         if (outcome.problems.length > 0) {
             result.fatal =
-                `${outcome.problems.length} problem(s) in definition files; ` +
-                    'nothing was sent to Novu. Fix the files named above and run again.';
+                `${outcome.problems.length} problem(s) in the definition files ` +
+                    'or the inputs that choose them; nothing was sent to Novu. Fix ' +
+                    'each one listed with its file and line, and run again.';
             return undefined;
         }
         if (outcome.files.length === 0) {
@@ -25435,7 +25439,8 @@ function run_messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 function run_describe(problem) {
-    return `${problem.file}:${problem.line}: ${problem.message}`;
+    const place = problem.file === '' ? 'input' : `${problem.file}:${problem.line}`;
+    return `${place}: ${problem.message}`;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/settings.ts

@@ -38,6 +38,11 @@ export async function run(): Promise<void> {
   }
 
   for (const problem of result.problems) {
+    // A problem with no file is one of the inputs (a glob, an id).
+    if (problem.file === '') {
+      core.error(problem.message, { title: 'Invalid input' })
+      continue
+    }
     core.error(problem.message, {
       title: problem.field ? `Invalid ${problem.field}` : 'Invalid definition',
       file: problem.file,

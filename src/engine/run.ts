@@ -194,8 +194,9 @@ async function loadPhase(
 
     if (outcome.problems.length > 0) {
       result.fatal =
-        `${outcome.problems.length} problem(s) in definition files; ` +
-        'nothing was sent to Novu. Fix the files named above and run again.'
+        `${outcome.problems.length} problem(s) in the definition files ` +
+        'or the inputs that choose them; nothing was sent to Novu. Fix ' +
+        'each one listed with its file and line, and run again.'
       return undefined
     }
     if (outcome.files.length === 0) {
@@ -771,5 +772,7 @@ function messageOf(error: unknown): string {
 }
 
 export function describe(problem: DefinitionProblem): string {
-  return `${problem.file}:${problem.line}: ${problem.message}`
+  const place =
+    problem.file === '' ? 'input' : `${problem.file}:${problem.line}`
+  return `${place}: ${problem.message}`
 }

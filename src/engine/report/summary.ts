@@ -178,7 +178,11 @@ function countOutcome(result: RunResult, outcome: DevelopmentOutcome): number {
 function problemList(result: RunResult): string[] {
   const lines = ['### Problems in definition files', '']
   for (const problem of result.problems) {
-    const place = codeSpan(`${problem.file}:${problem.line}`)
+    // A problem with no file lies in an input that chooses the files.
+    const place =
+      problem.file === ''
+        ? 'input'
+        : codeSpan(`${problem.file}:${problem.line}`)
     const field = problem.field ? ` ${codeSpan(problem.field)}` : ''
     lines.push(`- ${place}${field}: ${escapeMarkdown(problem.message)}`)
   }
