@@ -96,6 +96,15 @@ describe('ownership and prune', () => {
     expect(writes()).toEqual([])
   })
 
+  test("another repository's workflow is not taken over", async () => {
+    const run = await deploy({ manager: 'someone/else' })
+
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toContain(`is managed by "${MANAGER}"`)
+    expect(writes()).toEqual([])
+    expect(novu.workflow('Development', GONE)?.tags).toContain(MARKER)
+  })
+
   test('a plan lists the deletion first and writes nothing', async () => {
     await rm(path.join(workspace, `novu/workflows/${GONE}.yaml`))
     const run = await deploy({ mode: 'plan', prune: 'true' })

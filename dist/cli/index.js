@@ -25146,6 +25146,8 @@ class Run {
         const id = entry.result.workflowId;
         const plan = this.settings.mode === 'plan';
         const current = existing.has(id) ? await this.gateway.getWorkflow(id) : null;
+        if (current !== null)
+            this.refuseOtherManager(current);
         const definition = withOwnership(entry.definition, this.settings.manager ?? '', current);
         // Promotion compares targets with what Development will hold.
         entry.definition = definition;
@@ -25308,6 +25310,20 @@ class Run {
                     describeIssues(synced.issues);
             this.logger.warning(`"${id}": ${promotion.reason}`);
         }
+    }
+    /**
+     * A workflow another repository manages is not taken over: both would
+     * rewrite it on every run, and the other one's prune could delete it.
+     */
+    refuseOtherManager(current) {
+        const manager = this.settings.manager ?? '';
+        const owner = managerOf(current.tags);
+        if (manager === '' || owner === undefined || owner === manager)
+            return;
+        throw new Error(`Workflow "${current.workflowId}" is managed by "${owner}" (its ` +
+            `tag "managed-by:${owner}"), not by "${manager}". Keep its ` +
+            'definition in one repository; to hand it over, remove that tag ' +
+            'in Novu and run again.');
     }
     refuseForeignOrigin(current) {
         if (current.origin === run_MANAGEABLE_ORIGIN)

@@ -15,7 +15,7 @@ import type {
 } from './model.js'
 import { noCounts } from './model.js'
 import { exportWorkflows } from './export/export.js'
-import { withOwnership } from './prune/ownership.js'
+import { managerOf, withOwnership } from './prune/ownership.js'
 import { pruneBlocker, pruneDevelopment } from './prune/prune.js'
 import { createNovuGateway } from './novu/client.js'
 import { NovuApiError } from './novu/errors.js'
@@ -413,6 +413,7 @@ class Run {
     const id = entry.result.workflowId
     const plan = this.settings.mode === 'plan'
     const current = existing.has(id) ? await this.gateway.getWorkflow(id) : null
+    if (current !== null) this.refuseOtherManager(current)
     const definition = withOwnership(
       entry.definition as WorkflowDefinition,
       this.settings.manager ?? '',
@@ -617,6 +618,22 @@ class Run {
         describeIssues(synced.issues)
       this.logger.warning(`"${id}": ${promotion.reason}`)
     }
+  }
+
+  /**
+   * A workflow another repository manages is not taken over: both would
+   * rewrite it on every run, and the other one's prune could delete it.
+   */
+  private refuseOtherManager(current: RemoteWorkflow): void {
+    const manager = this.settings.manager ?? ''
+    const owner = managerOf(current.tags)
+    if (manager === '' || owner === undefined || owner === manager) return
+    throw new Error(
+      `Workflow "${current.workflowId}" is managed by "${owner}" (its ` +
+        `tag "managed-by:${owner}"), not by "${manager}". Keep its ` +
+        'definition in one repository; to hand it over, remove that tag ' +
+        'in Novu and run again.'
+    )
   }
 
   private refuseForeignOrigin(current: RemoteWorkflow): void {
