@@ -229,6 +229,7 @@ describe('stops before writing', () => {
     const run = await deploy({ 'target-environments': 'Prod' })
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toContain('"Prod" does not exist')
+    expect(run.stdout).toContain('did you mean "Production"?')
     expect(run.stdout).toContain('"Production"')
     expect(writes()).toEqual([])
   })

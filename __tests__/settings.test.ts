@@ -6,6 +6,7 @@
  */
 import { describe, expect, test } from '@jest/globals'
 import {
+  checkSecretKey,
   normaliseApiUrl,
   parseConcurrency,
   parseMilliseconds,
@@ -13,6 +14,7 @@ import {
   SettingsError,
   splitList
 } from '../src/engine/settings.js'
+import { commaHint } from '../src/engine/definitions/load.js'
 
 describe('api-url', () => {
   test.each([
@@ -116,5 +118,27 @@ describe('other inputs', () => {
         `Environment variable "NOVU_RETRY_BUDGET_MS" is "${bad}"`
       )
     }
+  })
+})
+
+describe('pasted mistakes', () => {
+  test('a key with its header scheme in front is refused without the key', () => {
+    for (const key of ['Bearer sk_abc123', 'ApiKey sk_abc123']) {
+      expect(() => checkSecretKey(key)).toThrow(
+        /starts with "(Bearer|ApiKey) "/
+      )
+      try {
+        checkSecretKey(key)
+      } catch (error) {
+        expect((error as Error).message).not.toContain('sk_abc123')
+      }
+    }
+    expect(() => checkSecretKey('sk_abc123')).not.toThrow()
+    expect(() => checkSecretKey('')).not.toThrow()
+  })
+
+  test('a comma joining two globs gets a hint; braces do not', () => {
+    expect(commaHint('a/*.json,b/*.yaml')).toContain('one per line')
+    expect(commaHint('novu/**/*.{json,yaml,yml}')).toBe('')
   })
 })

@@ -10592,6 +10592,10 @@ function closest(word, candidates) {
     const same = candidates.find((candidate) => flatten(candidate) === flat);
     if (same !== undefined)
         return same;
+    // A short form of one name only (`Prod` for `Production`).
+    const longer = candidates.filter((candidate) => flat.length >= 3 && flatten(candidate).startsWith(flat));
+    if (longer.length === 1)
+        return longer[0];
     const lower = word.toLowerCase();
     const budget = Math.max(1, Math.floor(word.length / 3));
     let best;
@@ -22799,7 +22803,8 @@ async function loadDefinitions(options) {
                 field: 'workflows',
                 message: `The glob "${pattern}" matches no file, so the definitions it ` +
                     'was meant to find would be left out; fix the path (globs are ' +
-                    'relative to the repository root) or remove the glob.'
+                    'relative to the repository root) or remove the glob.' +
+                    commaHint(pattern)
             }))
         };
     }
@@ -22921,6 +22926,23 @@ function dropDuplicates(loaded, claims, problems) {
 }
 function compare(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
+}
+/**
+ * Globs are one per line; a comma outside braces most likely joins two
+ * that were meant to be separate, as the list inputs beside it allow.
+ */
+function commaHint(pattern) {
+    let depth = 0;
+    for (const character of pattern) {
+        if (character === '{')
+            depth += 1;
+        else if (character === '}')
+            depth = Math.max(0, depth - 1);
+        else if (character === ',' && depth === 0) {
+            return ' Globs go one per line in "workflows", not after commas.';
+        }
+    }
+    return '';
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -24852,6 +24874,7 @@ function sameValue(a, b) {
 
 
 
+
 /** A failure that ends the run: bad key, wrong URL, unknown target. */
 class RunStoppedError extends Error {
     name = 'RunStoppedError';
@@ -24986,7 +25009,8 @@ async function loadPhase(settings, logger, result) {
                 'No definition files matched ' +
                     settings.workflowGlobs.map((glob) => `"${glob}"`).join(', ') +
                     '. Check the "workflows" input; globs are relative to the ' +
-                    'repository root.';
+                    'repository root.' +
+                    (settings.workflowGlobs.map(commaHint).find(Boolean) ?? '');
             return undefined;
         }
         logger.info(`Loaded ${outcome.definitions.length} workflow(s): ` +
@@ -25077,9 +25101,12 @@ class Run {
                 environment.identifier === name ||
                 environment.name.toLowerCase() === name.toLowerCase());
             if (match === undefined) {
-                const known = environments.map((e) => `"${e.name}"`).join(', ');
+                const names = environments.map((e) => e.name);
+                const guess = closest(name, names);
                 throw new RunStoppedError(`Target environment "${name}" does not exist. This organisation ` +
-                    `has ${known}; fix "target-environments".`);
+                    `has ${names.map((n) => `"${n}"`).join(', ')}; fix ` +
+                    '"target-environments"' +
+                    (guess ? ` (did you mean "${guess}"?).` : '.'));
             }
             if (match.id === source.id) {
                 throw new RunStoppedError(`Target environment "${name}" is the environment of the secret ` +
@@ -25557,6 +25584,17 @@ function parseExportFormat(text) {
     }
     return value;
 }
+/**
+ * Refuses a key pasted with the header scheme in front of it (`ApiKey …`,
+ * `Bearer …`), which Novu would answer with a bare 401.
+ */
+function checkSecretKey(key, name = 'Input "secret-key"') {
+    const scheme = /^(ApiKey|Bearer)\s+/i.exec(key.trim());
+    if (scheme) {
+        throw new SettingsError(`${name} starts with "${scheme[1]} ", which the action adds itself; ` +
+            "pass only the secret key from Novu's API keys page.");
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 /**
@@ -25705,6 +25743,7 @@ function settingsFrom(positionals, values, env) {
     }
     const mode = command;
     const secretKey = values['secret-key'] ?? env.NOVU_SECRET_KEY ?? '';
+    checkSecretKey(secretKey, 'The secret key');
     if (secretKey === '' && mode !== 'validate') {
         throw new SettingsError(`Command "${mode}" talks to Novu but no secret key was given. Set ` +
             'NOVU_SECRET_KEY to the Development secret key (or pass ' +

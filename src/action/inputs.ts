@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { context } from '@actions/github'
 import type { Mode } from '../engine/model.js'
 import {
+  checkSecretKey,
   normaliseApiUrl,
   parseConcurrency,
   parseExportFormat,
@@ -39,6 +40,7 @@ export interface EventFacts {
 export function readInputs(): ActionInputs {
   const secretKey = core.getInput('secret-key')
   if (secretKey !== '') core.setSecret(secretKey)
+  checkSecretKey(secretKey)
 
   let mode: Mode = parseMode(core.getInput('mode'))
   let fallback: string | undefined

@@ -10,6 +10,7 @@ import type { Mode, RunResult, WorkflowResult } from '../engine/model.js'
 import { headline } from '../engine/report/summary.js'
 import { describe, runEngine, type EngineLogger } from '../engine/run.js'
 import {
+  checkSecretKey,
   MODES,
   normaliseApiUrl,
   parseConcurrency,
@@ -187,6 +188,7 @@ function settingsFrom(
   }
   const mode = command as Mode
   const secretKey = values['secret-key'] ?? env.NOVU_SECRET_KEY ?? ''
+  checkSecretKey(secretKey, 'The secret key')
   if (secretKey === '' && mode !== 'validate') {
     throw new SettingsError(
       `Command "${mode}" talks to Novu but no secret key was given. Set ` +

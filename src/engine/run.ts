@@ -1,5 +1,6 @@
 import pLimit from 'p-limit'
-import { loadDefinitions } from './definitions/load.js'
+import { commaHint, loadDefinitions } from './definitions/load.js'
+import { closest } from './definitions/suggest.js'
 import type {
   ContentIssue,
   DefinitionProblem,
@@ -204,7 +205,8 @@ async function loadPhase(
         'No definition files matched ' +
         settings.workflowGlobs.map((glob) => `"${glob}"`).join(', ') +
         '. Check the "workflows" input; globs are relative to the ' +
-        'repository root.'
+        'repository root.' +
+        (settings.workflowGlobs.map(commaHint).find(Boolean) ?? '')
       return undefined
     }
     logger.info(
@@ -317,10 +319,13 @@ class Run {
           environment.name.toLowerCase() === name.toLowerCase()
       )
       if (match === undefined) {
-        const known = environments.map((e) => `"${e.name}"`).join(', ')
+        const names = environments.map((e) => e.name)
+        const guess = closest(name, names)
         throw new RunStoppedError(
           `Target environment "${name}" does not exist. This organisation ` +
-            `has ${known}; fix "target-environments".`
+            `has ${names.map((n) => `"${n}"`).join(', ')}; fix ` +
+            '"target-environments"' +
+            (guess ? ` (did you mean "${guess}"?).` : '.')
         )
       }
       if (match.id === source.id) {

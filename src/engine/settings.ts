@@ -163,3 +163,17 @@ export function parseExportFormat(text: string): ExportFormat {
   }
   return value
 }
+
+/**
+ * Refuses a key pasted with the header scheme in front of it (`ApiKey …`,
+ * `Bearer …`), which Novu would answer with a bare 401.
+ */
+export function checkSecretKey(key: string, name = 'Input "secret-key"'): void {
+  const scheme = /^(ApiKey|Bearer)\s+/i.exec(key.trim())
+  if (scheme) {
+    throw new SettingsError(
+      `${name} starts with "${scheme[1]} ", which the action adds itself; ` +
+        "pass only the secret key from Novu's API keys page."
+    )
+  }
+}

@@ -86,7 +86,8 @@ export async function loadDefinitions(
         message:
           `The glob "${pattern}" matches no file, so the definitions it ` +
           'was meant to find would be left out; fix the path (globs are ' +
-          'relative to the repository root) or remove the glob.'
+          'relative to the repository root) or remove the glob.' +
+          commaHint(pattern)
       }))
     }
   }
@@ -251,4 +252,20 @@ function dropDuplicates(
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
+}
+
+/**
+ * Globs are one per line; a comma outside braces most likely joins two
+ * that were meant to be separate, as the list inputs beside it allow.
+ */
+export function commaHint(pattern: string): string {
+  let depth = 0
+  for (const character of pattern) {
+    if (character === '{') depth += 1
+    else if (character === '}') depth = Math.max(0, depth - 1)
+    else if (character === ',' && depth === 0) {
+      return ' Globs go one per line in "workflows", not after commas.'
+    }
+  }
+  return ''
 }

@@ -11,6 +11,11 @@ export function closest(
   const flat = flatten(word)
   const same = candidates.find((candidate) => flatten(candidate) === flat)
   if (same !== undefined) return same
+  // A short form of one name only (`Prod` for `Production`).
+  const longer = candidates.filter(
+    (candidate) => flat.length >= 3 && flatten(candidate).startsWith(flat)
+  )
+  if (longer.length === 1) return longer[0]
 
   const lower = word.toLowerCase()
   const budget = Math.max(1, Math.floor(word.length / 3))
