@@ -1,5 +1,4 @@
 import pLimit, { type LimitFunction } from 'p-limit'
-import { NovuCore } from '@novu/api/core.js'
 import { HTTPClient } from '@novu/api/lib/http.js'
 import { NovuError } from '@novu/api/models/errors/novuerror.js'
 import {
@@ -50,17 +49,17 @@ const BACKOFF_START_MS = 500
 const BACKOFF_MAX_MS = 10_000
 
 /**
- * Everything between a gateway method and the wire: one HTTP client for
- * the SDK's functions and the raw calls alike, a cap on requests in
- * flight, pacing from Novu's rate-limit headers, and retries inside a
- * bounded time budget.
+ * Everything between a gateway method and the wire: the SDK's HTTP
+ * client, with an explicit base URL (the SDK's default is Novu's US
+ * server), a timeout on every request, a cap on requests in flight,
+ * pacing from Novu's rate-limit headers, and retries inside a bounded
+ * time budget.
  *
  * Retries are this class's and not the SDK's: the SDK's default policy
  * retries for up to an hour, and it cannot read a workflow before
  * repeating a create whose outcome is unknown.
  */
 export class Transport {
-  readonly core: NovuCore
   private readonly http: HTTPClient
   private readonly limit: LimitFunction
   private readonly counters: RequestStats = {
@@ -86,14 +85,6 @@ export class Transport {
     )
     this.http = new HTTPClient({
       fetcher: (input, init) => this.send(input as string | URL | Request, init)
-    })
-    this.core = new NovuCore({
-      // Always explicit: without it the SDK would talk to api.novu.co.
-      serverURL: options.apiUrl,
-      secretKey: options.secretKey,
-      httpClient: this.http,
-      timeoutMs: options.timeoutMs,
-      retryConfig: { strategy: 'none' }
     })
   }
 
