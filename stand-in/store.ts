@@ -325,19 +325,7 @@ export class Store {
     const workflow: StoredWorkflow = {
       _id: objectId(),
       workflowId,
-      name: String(body.name),
-      ...(typeof body.description === 'string' && {
-        description: body.description
-      }),
-      tags: Array.isArray(body.tags) ? deepCopy(body.tags as string[]) : [],
-      active,
-      ...(typeof body.validatePayload === 'boolean' && {
-        validatePayload: body.validatePayload
-      }),
-      payloadSchema: isRecord(body.payloadSchema)
-        ? deepCopy(body.payloadSchema)
-        : null,
-      isTranslationEnabled: body.isTranslationEnabled === true,
+      ...sentFields(body),
       severity: typeof body.severity === 'string' ? body.severity : 'none',
       origin: 'novu-cloud',
       status: workflowStatus(active, steps),
@@ -367,19 +355,7 @@ export class Store {
     const updated: StoredWorkflow = {
       _id: existing._id,
       workflowId: existing.workflowId,
-      name: String(body.name),
-      ...(typeof body.description === 'string' && {
-        description: body.description
-      }),
-      tags: Array.isArray(body.tags) ? deepCopy(body.tags as string[]) : [],
-      active,
-      ...(typeof body.validatePayload === 'boolean' && {
-        validatePayload: body.validatePayload
-      }),
-      payloadSchema: isRecord(body.payloadSchema)
-        ? deepCopy(body.payloadSchema)
-        : null,
-      isTranslationEnabled: body.isTranslationEnabled === true,
+      ...sentFields(body),
       severity:
         typeof body.severity === 'string' ? body.severity : existing.severity,
       origin: typeof body.origin === 'string' ? body.origin : existing.origin,
@@ -505,5 +481,24 @@ export class Store {
     }
     env.workflows.set(workflow.workflowId, deepCopy(workflow))
     return workflow
+  }
+}
+
+/** The fields a create and a full replace both take from the body as is. */
+function sentFields(body: Record<string, unknown>) {
+  return {
+    name: String(body.name),
+    ...(typeof body.description === 'string' && {
+      description: body.description
+    }),
+    tags: Array.isArray(body.tags) ? deepCopy(body.tags as string[]) : [],
+    active: body.active === true,
+    ...(typeof body.validatePayload === 'boolean' && {
+      validatePayload: body.validatePayload
+    }),
+    payloadSchema: isRecord(body.payloadSchema)
+      ? deepCopy(body.payloadSchema)
+      : null,
+    isTranslationEnabled: body.isTranslationEnabled === true
   }
 }
