@@ -24,7 +24,6 @@ const EXAMPLES = fileURLToPath(
   new URL('../examples/workflows', import.meta.url)
 )
 const GLOB = 'novu/workflows/**/*.{json,yaml,yml}'
-const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 let novu: StandIn
 let workspace: string
@@ -66,14 +65,6 @@ const plan = (inputs: Record<string, string> = {}): Promise<ActionRun> =>
   action({ mode: 'plan', ...inputs })
 
 /** Requests that change Novu; the environment diff is a POST that reads. */
-function writes(): string[] {
-  return novu.requests
-    .filter(
-      (r) =>
-        WRITES.has(r.method) && !/^\/v2\/environments\/[^/]+\/diff/.test(r.path)
-    )
-    .map((r) => `${r.method} ${r.path}`)
-}
 
 async function edit(
   file: string,
@@ -115,7 +106,7 @@ describe('plan', () => {
     const run = await plan()
 
     expect(run.exitCode).toBe(0)
-    expect(writes()).toEqual([])
+    expect(novu.writes()).toEqual([])
     const all = Object.values(outcomes(run))
     expect(all.length).toBeGreaterThan(0)
     // A plan's counts say what a deploy would do.
@@ -141,7 +132,7 @@ describe('plan', () => {
     const run = await plan()
 
     expect(run.exitCode).toBe(0)
-    expect(writes()).toEqual([])
+    expect(novu.writes()).toEqual([])
     expect(run.outputs['has-changes']).toBe('false')
     for (const row of Object.values(outcomes(run))) {
       expect(row).toEqual(['unchanged', 'in-sync', 'in-sync'])
@@ -165,7 +156,7 @@ describe('plan', () => {
     const run = await plan()
 
     expect(run.exitCode).toBe(0)
-    expect(writes()).toEqual([])
+    expect(novu.writes()).toEqual([])
     expect(run.outputs).toMatchObject({
       'has-changes': 'true',
       created: '0',
@@ -220,7 +211,7 @@ describe('plan', () => {
     novu.resetRequests()
     const deploy = await action()
     expect(deploy.exitCode).toBe(0)
-    expect(writes().sort()).toEqual(
+    expect(novu.writes().sort()).toEqual(
       [
         'PUT /v2/workflows/order-shipped',
         'PUT /v2/workflows/order-shipped/sync',
@@ -234,7 +225,7 @@ describe('plan', () => {
     novu.resetRequests()
     const after = await plan()
     expect(after.outputs['has-changes']).toBe('false')
-    expect(writes()).toEqual([])
+    expect(novu.writes()).toEqual([])
   })
 
   test('a target edited by hand is behind; a deploy syncs only that', async () => {
@@ -253,7 +244,7 @@ describe('plan', () => {
 
     const run = await plan()
 
-    expect(writes()).toEqual([])
+    expect(novu.writes()).toEqual([])
     expect(run.outputs['has-changes']).toBe('true')
     expect(outcomes(run)['order-shipped']).toEqual([
       'unchanged',
@@ -269,7 +260,7 @@ describe('plan', () => {
     novu.resetRequests()
     const deploy = await action()
     expect(deploy.exitCode).toBe(0)
-    expect(writes()).toEqual(['PUT /v2/workflows/order-shipped/sync'])
+    expect(novu.writes()).toEqual(['PUT /v2/workflows/order-shipped/sync'])
     expect(novu.workflow('Staging', 'order-shipped')!.name).toBe(
       'Order shipped'
     )
@@ -281,7 +272,7 @@ describe('plan', () => {
     const run = await plan({ 'fail-on-changes': 'true' })
 
     expect(run.exitCode).toBe(1)
-    expect(writes()).toEqual([])
+    expect(novu.writes()).toEqual([])
     expect(run.outputs['has-changes']).toBe('true')
     expect(run.stdout).toMatch(/::error::.*differs.*fail-on-changes/)
 
@@ -459,7 +450,7 @@ describe('the pull-request comment, from the bundled action', () => {
         pullRequestEnv(apiUrl)
       )
       expect(run.exitCode).toBe(0)
-      expect(writes()).toEqual([])
+      expect(novu.writes()).toEqual([])
       expect(posted).toEqual(['POST /repos/acme/app/issues/7/comments'])
       expect(run.stdout).toContain('Commented on pull request #7')
     })

@@ -9,7 +9,6 @@ import { startStandIn } from '../stand-in/server.js'
 import { runAction } from './runner.js'
 
 const WORKSPACE = fileURLToPath(new URL('..', import.meta.url))
-const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 const novu = await startStandIn()
 try {
@@ -25,10 +24,7 @@ try {
   for (const [index, title] of ['First deploy', 'Second deploy'].entries()) {
     novu.resetRequests()
     const run = await runAction({ inputs, workspace: WORKSPACE })
-    // The environment diff is a POST that only reads.
-    const writes = novu.requests.filter(
-      (r) => WRITES.has(r.method) && !r.path.endsWith('/diff')
-    ).length
+    const writes = novu.writes().length
     // The report file lives in the run's scratch folder, gone by now.
     const { 'report-file': _reportFile, ...counts } = run.outputs
     console.log(`━━━ ${index + 1}. ${title} ━━━\n`)

@@ -31,6 +31,9 @@ export type {
   StoredWorkflow
 } from './store.js'
 
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+const DIFF_PATH = /^\/v2\/environments\/[^/]+\/diff/
+
 export interface StandInOptions {
   // 0 (the default) takes any free port. Only 127.0.0.1 is ever bound.
   port?: number
@@ -67,6 +70,11 @@ export interface StandIn {
   removeEnvironment(name: string): void
   requests: RequestRecord[]
   resetRequests(): void
+  /**
+   * The requests that change something, as `METHOD path`: every POST,
+   * PUT, PATCH and DELETE but the environment diff, a POST that reads.
+   */
+  writes(): string[]
   addFault(fault: Fault): void
   clearFaults(): void
   close(): Promise<void>
@@ -417,6 +425,10 @@ export async function startStandIn(
     resetRequests: () => {
       requests.length = 0
     },
+    writes: () =>
+      requests
+        .filter((r) => WRITE_METHODS.has(r.method) && !DIFF_PATH.test(r.path))
+        .map((r) => `${r.method} ${r.path}`),
     addFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
     close: () =>
