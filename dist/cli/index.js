@@ -24141,8 +24141,9 @@ function parseExportFormat(text) {
 function checkSecretKey(key, name = 'Input "secret-key"') {
     const scheme = /^(ApiKey|Bearer)\s+/i.exec(key.trim());
     if (scheme) {
-        throw new SettingsError(`${name} starts with "${scheme[1]} ", which the action adds itself; ` +
-            "pass only the secret key from Novu's API keys page.");
+        throw new SettingsError(`${name} starts with "${scheme[1]} ", a header scheme; pass only ` +
+            "the secret key from Novu's API keys page (the action builds the " +
+            'header itself).');
     }
 }
 

@@ -172,8 +172,9 @@ export function checkSecretKey(key: string, name = 'Input "secret-key"'): void {
   const scheme = /^(ApiKey|Bearer)\s+/i.exec(key.trim())
   if (scheme) {
     throw new SettingsError(
-      `${name} starts with "${scheme[1]} ", which the action adds itself; ` +
-        "pass only the secret key from Novu's API keys page."
+      `${name} starts with "${scheme[1]} ", a header scheme; pass only ` +
+        "the secret key from Novu's API keys page (the action builds the " +
+        'header itself).'
     )
   }
 }
