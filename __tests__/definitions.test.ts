@@ -579,6 +579,17 @@ describe('messages that help the fix', () => {
     ])
   })
 
+  test('hints for missing fields read right in JSON as in YAML', () => {
+    const { problems } = parseDefinition(
+      'a.json',
+      '{"workflowId": "w1", "name": "W"}'
+    )
+    expect(problems.map((p) => p.message)).toEqual([
+      'Missing required field "steps" in the workflow; add "steps" as an ' +
+        'empty list if the workflow has no steps yet.'
+    ])
+  })
+
   test('yes and no are not booleans in YAML 1.2, and the message says so', () => {
     const text = 'workflowId: w1\nname: W\nactive: no\nsteps: []\n'
     expect(messages(text)).toEqual([

@@ -20760,15 +20760,16 @@ const definitionFileSchema = strictObject({
 
 const SLUG_RULE = 'use letters and digits, with "-", "_" or "." only between them';
 // Hints for a missing field, so the message says what to add and why.
+// Worded for JSON and YAML alike: the same message serves both.
 const MISSING_HINTS = {
     workflowId: 'add the id Novu knows the workflow by, such as "order-shipped"',
     name: 'add the name shown in the Novu dashboard',
-    steps: 'add "steps: []" if the workflow has no steps yet',
+    steps: 'add "steps" as an empty list if the workflow has no steps yet',
     stepId: 'add an id unique within the workflow, such as "welcome-email", so ' +
         'that updates and syncs can match the step',
-    enabled: 'add "enabled: true" or "enabled: false"',
-    all: 'add "all: { enabled: true }"',
-    channels: 'add "channels: {}" or list the channels to set',
+    enabled: 'add "enabled" set to true or false',
+    all: 'add "all" holding "enabled" set to true or false',
+    channels: 'add "channels", empty or listing the channels to set',
     url: 'add the URL',
     key: 'add the key',
     value: 'add the value',
