@@ -552,8 +552,10 @@ describe('globs and file kinds', () => {
     expect(parseDefinition('a.json', trailingComma).problems).toEqual([
       expect.objectContaining({
         file: 'a.json',
-        line: 5,
-        message: expect.stringContaining('not valid JSON')
+        line: 4,
+        message: expect.stringContaining(
+          'not valid JSON: a trailing comma before the closing bracket'
+        )
       })
     ])
     const yamlText = 'workflowId: w1\nname: W1\nsteps: []\n'

@@ -21240,8 +21240,17 @@ function jsonError(text) {
     catch (error) {
         const message = error.message;
         const at = /position (\d+)/.exec(message);
+        const offset = at ? Number(at[1]) : 0;
+        // JSON blames the bracket after a trailing comma; the comma is the fix.
+        const before = text.slice(0, offset).trimEnd();
+        if (/^[}\]]/.test(text.slice(offset)) && before.endsWith(',')) {
+            return {
+                offset: before.length - 1,
+                message: 'a trailing comma before the closing bracket'
+            };
+        }
         return {
-            offset: at ? Number(at[1]) : 0,
+            offset,
             // The position is reported as line and column instead.
             message: message
                 .replace(/\s*\(line \d+ column \d+\)/, '')
