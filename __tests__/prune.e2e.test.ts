@@ -110,6 +110,9 @@ describe('ownership and prune', () => {
       development: { outcome: 'would-delete' },
       promotions: [{ environment: 'Staging', outcome: 'orphaned' }]
     })
+    expect(result.workflows[0]?.promotions[0]?.reason).toContain(
+      'Staging would keep its copy'
+    )
     expect(
       result.workflows.filter((w) => w.development?.outcome === 'would-delete')
     ).toHaveLength(1)

@@ -22003,7 +22003,7 @@ async function prune(workflow, plan, options) {
     return result;
 }
 /** A target's copy outlives the Development one: sync never deletes. */
-async function orphanIn(id, target, { gateway, logger }) {
+async function orphanIn(id, target, { gateway, logger, settings }) {
     // Already inside the caller's slot of the limit: taking another could
     // wait for ever once every slot is held.
     try {
@@ -22016,8 +22016,13 @@ async function orphanIn(id, target, { gateway, logger }) {
             messageOf(error));
         return undefined;
     }
-    const reason = `${target.name} keeps its copy: Novu's sync never deletes. Delete ` +
-        `"${id}" in ${target.name} by hand if it is no longer sent.`;
+    // A plan deletes nothing yet, so it says what will be left, not what is.
+    const reason = settings.mode === 'plan'
+        ? `${target.name} would keep its copy: Novu's sync never deletes. ` +
+            `After the deploy, delete "${id}" in ${target.name} by hand if it ` +
+            'is no longer sent.'
+        : `${target.name} keeps its copy: Novu's sync never deletes. Delete ` +
+            `"${id}" in ${target.name} by hand if it is no longer sent.`;
     logger.warning(`"${id}": ${reason}`);
     return {
         environment: target.name,

@@ -155,7 +155,7 @@ async function prune(
 async function orphanIn(
   id: string,
   target: Environment,
-  { gateway, logger }: PruneOptions
+  { gateway, logger, settings }: PruneOptions
 ): Promise<PromotionResult | undefined> {
   // Already inside the caller's slot of the limit: taking another could
   // wait for ever once every slot is held.
@@ -169,9 +169,14 @@ async function orphanIn(
     )
     return undefined
   }
+  // A plan deletes nothing yet, so it says what will be left, not what is.
   const reason =
-    `${target.name} keeps its copy: Novu's sync never deletes. Delete ` +
-    `"${id}" in ${target.name} by hand if it is no longer sent.`
+    settings.mode === 'plan'
+      ? `${target.name} would keep its copy: Novu's sync never deletes. ` +
+        `After the deploy, delete "${id}" in ${target.name} by hand if it ` +
+        'is no longer sent.'
+      : `${target.name} keeps its copy: Novu's sync never deletes. Delete ` +
+        `"${id}" in ${target.name} by hand if it is no longer sent.`
   logger.warning(`"${id}": ${reason}`)
   return {
     environment: target.name,
