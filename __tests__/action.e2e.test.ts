@@ -10,28 +10,21 @@ import {
   expect,
   test
 } from '@jest/globals'
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { loadDefinitions } from '../src/engine/definitions/load.js'
 import type { WorkflowDefinition } from '../src/engine/model.js'
+import { exampleWorkspace } from './support/workspace.js'
 import { runAction, type ActionRun } from '../scripts/runner.js'
 import { startStandIn, type StandIn } from '../stand-in/server.js'
-
-const EXAMPLES = fileURLToPath(
-  new URL('../examples/workflows', import.meta.url)
-)
 
 let novu: StandIn
 let workspace: string
 
 beforeAll(async () => {
   novu = await startStandIn()
-  workspace = await mkdtemp(path.join(tmpdir(), 'novu-e2e-'))
-  await cp(EXAMPLES, path.join(workspace, 'novu/workflows'), {
-    recursive: true
-  })
+  workspace = await exampleWorkspace('e2e')
 })
 
 afterAll(async () => {

@@ -4,18 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { spawn } from 'node:child_process'
-import { cp, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
+import { rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import type { RunResult } from '../src/engine/model.js'
+import { exampleWorkspace } from './support/workspace.js'
 import { runAction } from '../scripts/runner.js'
 import { startStandIn, type StandIn } from '../stand-in/server.js'
 
 const CLI = fileURLToPath(new URL('../dist/cli/index.js', import.meta.url))
-const EXAMPLES = fileURLToPath(
-  new URL('../examples/workflows', import.meta.url)
-)
 const GLOB = 'novu/workflows/**/*.{json,yaml,yml}'
 
 let novu: StandIn
@@ -29,10 +25,7 @@ interface CliRun {
 
 beforeAll(async () => {
   novu = await startStandIn()
-  workspace = await mkdtemp(path.join(tmpdir(), 'novu-cli-'))
-  await cp(EXAMPLES, path.join(workspace, 'novu/workflows'), {
-    recursive: true
-  })
+  workspace = await exampleWorkspace('cli')
 })
 
 afterAll(async () => {

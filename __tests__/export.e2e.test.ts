@@ -3,20 +3,17 @@
  * the files it writes load cleanly and deploying them writes nothing.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { loadDefinitions } from '../src/engine/definitions/load.js'
 import type { ExportResult } from '../src/engine/model.js'
 import { SCHEMA_URL } from '../src/engine/definitions/schema.js'
+import { exampleWorkspace } from './support/workspace.js'
 import { runAction, type ActionRun } from '../scripts/runner.js'
 import { startStandIn, type StandIn } from '../stand-in/server.js'
 import type { SeedWorkflow } from '../stand-in/store.js'
 
-const EXAMPLES = fileURLToPath(
-  new URL('../examples/workflows', import.meta.url)
-)
 const GLOB = 'novu/workflows/**/*.{json,yaml,yml}'
 
 const MAILY = JSON.stringify({
@@ -316,10 +313,7 @@ describe('export', () => {
   })
 
   test('deployed examples export back to files that deploy as no-ops', async () => {
-    const directory = await mkdtemp(path.join(tmpdir(), 'novu-export-'))
-    await cp(EXAMPLES, path.join(directory, 'novu/workflows'), {
-      recursive: true
-    })
+    const directory = await exampleWorkspace('export')
     const deployed = await runIn(directory, { mode: 'upsert' })
     expect(deployed.exitCode).toBe(0)
 

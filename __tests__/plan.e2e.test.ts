@@ -11,18 +11,15 @@ import {
   expect,
   test
 } from '@jest/globals'
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer as createHttpServer } from 'node:http'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { exampleWorkspace } from './support/workspace.js'
 import { runAction, type ActionRun } from '../scripts/runner.js'
 import { startStandIn, type StandIn } from '../stand-in/server.js'
 
-const EXAMPLES = fileURLToPath(
-  new URL('../examples/workflows', import.meta.url)
-)
 const GLOB = 'novu/workflows/**/*.{json,yaml,yml}'
 
 let novu: StandIn
@@ -30,10 +27,7 @@ let workspace: string
 
 beforeAll(async () => {
   novu = await startStandIn()
-  workspace = await mkdtemp(path.join(tmpdir(), 'novu-plan-'))
-  await cp(EXAMPLES, path.join(workspace, 'novu/workflows'), {
-    recursive: true
-  })
+  workspace = await exampleWorkspace('plan')
 })
 
 afterAll(async () => {
