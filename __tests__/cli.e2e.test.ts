@@ -3,12 +3,11 @@
  * stand-in, next to the bundled action on the same files.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { spawn } from 'node:child_process'
 import { rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import type { RunResult } from '../src/engine/model.js'
 import { exampleWorkspace } from './support/workspace.js'
-import { runAction } from '../scripts/runner.js'
+import { runAction, runScript, type ScriptRun } from '../scripts/runner.js'
 import { startStandIn, type StandIn } from '../stand-in/server.js'
 
 const CLI = fileURLToPath(new URL('../dist/cli/index.js', import.meta.url))
@@ -16,12 +15,6 @@ const GLOB = 'novu/workflows/**/*.{json,yaml,yml}'
 
 let novu: StandIn
 let workspace: string
-
-interface CliRun {
-  exitCode: number
-  stdout: string
-  stderr: string
-}
 
 beforeAll(async () => {
   novu = await startStandIn()
@@ -33,24 +26,14 @@ afterAll(async () => {
   await rm(workspace, { recursive: true, force: true })
 })
 
-async function cli(args: string[], withKey = true): Promise<CliRun> {
-  const child = spawn(process.execPath, [CLI, ...args], {
+function cli(args: string[], withKey = true): Promise<ScriptRun> {
+  return runScript(CLI, args, {
     cwd: workspace,
     env: {
       PATH: process.env.PATH ?? '',
       ...(withKey && { NOVU_SECRET_KEY: novu.secretKey('Development') })
-    },
-    stdio: ['ignore', 'pipe', 'pipe']
+    }
   })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const exitCode = await new Promise<number>((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', (code) => resolve(code ?? 1))
-  })
-  return { exitCode, stdout, stderr }
 }
 
 const remote = (): string[] => [

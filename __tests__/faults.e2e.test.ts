@@ -13,6 +13,7 @@ import path from 'node:path'
 import type { RunResult } from '../src/engine/model.js'
 import { runEngine, type EngineLogger } from '../src/engine/run.js'
 import type { EngineSettings } from '../src/engine/settings.js'
+import { expectSecretNowhere } from './support/secrets.js'
 import { runAction, type ActionRun } from '../scripts/runner.js'
 import {
   startStandIn,
@@ -193,21 +194,6 @@ function posts(server: StandIn): number {
 
 function report(run: ActionRun): RunResult {
   return run.report as RunResult
-}
-
-function expectSecretNowhere(run: ActionRun, secret: string): void {
-  const log = run.stdout
-    .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::'))
-    .join('\n')
-  for (const text of [
-    log,
-    run.stderr,
-    run.summary,
-    JSON.stringify(run.report)
-  ]) {
-    expect(text).not.toContain(secret)
-  }
 }
 
 describe('passing faults: retried, and Novu ends as the files say', () => {

@@ -57,18 +57,9 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   }
 
   try {
-    const child = spawn(process.execPath, [ACTION_ENTRY], {
+    const { exitCode, stdout, stderr } = await runScript(ACTION_ENTRY, [], {
       cwd: options.workspace,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    const exitCode = await new Promise<number>((resolve, reject) => {
-      child.on('error', reject)
-      child.on('close', (code) => resolve(code ?? 1))
+      env
     })
 
     const outputs = parseOutputs(await readFile(outputFile, 'utf8'))
@@ -102,4 +93,32 @@ export function parseOutputs(text: string): Record<string, string> {
     outputs[name] = value.join('\n')
   }
   return outputs
+}
+
+export interface ScriptRun {
+  exitCode: number
+  stdout: string
+  stderr: string
+}
+
+/** Runs a script with this Node.js in a child process, output captured. */
+export async function runScript(
+  script: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> }
+): Promise<ScriptRun> {
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const exitCode = await new Promise<number>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code) => resolve(code ?? 1))
+  })
+  return { exitCode, stdout, stderr }
 }
