@@ -21201,35 +21201,24 @@ function syntaxProblem(file, text, doc, lineCounter) {
     // trailing comma or YAML text would pass here and fail in every editor
     // and tool that reads the file as JSON. JSON's own complaint also reads
     // better than YAML's.
-    if (file.toLowerCase().endsWith('.json')) {
-        const json = jsonError(text);
-        if (json !== undefined) {
-            const { line, col } = lineCounter.linePos(json.offset);
-            return {
-                file,
-                line,
-                column: col,
-                field: '',
-                message: `The file is not valid JSON: ${json.message}; fix the ` +
-                    'syntax at this position.'
-            };
-        }
-    }
+    const isJson = file.toLowerCase().endsWith('.json');
+    const json = isJson ? jsonError(text) : undefined;
     const error = doc.errors[0];
-    if (error === undefined)
+    if (json === undefined && error === undefined)
         return undefined;
-    const { line, col } = lineCounter.linePos(error.pos[0]);
-    const reason = error.message.replace(/\s+at line \d+[\s\S]*$/, '');
     // JSON itself allows a repeated key; the stricter check is the YAML
     // parser's, but the file is JSON and the message should say so.
-    const kind = file.toLowerCase().endsWith('.json') ? 'JSON' : 'YAML';
+    const offset = json?.offset ?? error?.pos[0] ?? 0;
+    const reason = json?.message ??
+        (error?.message ?? '').replace(/\s+at line \d+[\s\S]*$/, '');
+    const { line, col } = lineCounter.linePos(offset);
     return {
         file,
         line,
         column: col,
         field: '',
-        message: `The file is not valid ${kind}: ${reason}; fix the syntax at ` +
-            'this position.'
+        message: `The file is not valid ${isJson ? 'JSON' : 'YAML'}: ${reason}; fix ` +
+            'the syntax at this position.'
     };
 }
 function jsonError(text) {
